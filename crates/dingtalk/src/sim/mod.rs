@@ -848,6 +848,27 @@ where
         .with_state(sim)
 }
 
+/// Nests the simulator under `prefix` (e.g. `/sim`) and also answers `prefix/` with the chat
+/// page (a plain `nest` leaves `prefix/` unrouted).
+pub fn mount<S>(outer: axum::Router<S>, prefix: &str, sim: Simulator) -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let prefix = prefix.trim_end_matches('/');
+    let for_page = sim.clone();
+    outer
+        .route(
+            &format!("{prefix}/"),
+            axum::routing::get(
+                move |axum::extract::OriginalUri(uri): axum::extract::OriginalUri| {
+                    let sim = for_page.clone();
+                    async move { page::page_response(&sim, uri.path()) }
+                },
+            ),
+        )
+        .nest(prefix, router(sim))
+}
+
 /// A simulator served on a local port (see [`spawn_local`]).
 #[derive(Debug)]
 pub struct RunningSim {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -17,19 +17,21 @@ pub(super) fn routes() -> Router<Simulator> {
 }
 
 async fn page(State(sim): State<Simulator>, OriginalUri(uri): OriginalUri) -> Response {
-    // Relative links need a trailing slash: `/sim` → `/sim/`.
-    let path = uri.path();
-    if !path.ends_with('/') {
-        let target = match uri.query() {
-            Some(q) => format!("{path}/?{q}"),
-            None => format!("{path}/"),
-        };
-        return Redirect::permanent(&target).into_response();
-    }
+    page_response(&sim, uri.path())
+}
+
+/// The page for a request to `path`. Relative links resolve against a `<base>` that ends with
+/// `/`, so the page works at `/sim` as well as at `/sim/`.
+pub(crate) fn page_response(sim: &Simulator, path: &str) -> Response {
+    let base = if path.ends_with('/') {
+        path.to_owned()
+    } else {
+        format!("{path}/")
+    };
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(render_page(&sim)),
+        Html(render_page(sim, &base)),
     )
         .into_response()
 }
@@ -507,11 +509,12 @@ code{font-size:11px;color:#999}
 "#;
 
 /// The whole page.
-pub(crate) fn render_page(sim: &Simulator) -> String {
+pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
     let snap = sim.snapshot();
     let refresh = sim.config().page_refresh_secs;
     let mut out = String::new();
     out.push_str(r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">"#);
+    let _ = write!(out, r#"<base href="{}">"#, esc(base));
     if refresh > 0 {
         let _ = write!(out, r#"<meta http-equiv="refresh" content="{refresh}">"#);
     }
