@@ -139,9 +139,19 @@ impl GrantReport {
 
 impl AppClient {
     pub fn new(cfg: ClientConfig, creds: AppCredentials) -> Result<Self> {
-        Ok(AppClient {
+        let http = cfg.http_client()?;
+        Ok(Self::with_http_client(cfg, creds, http))
+    }
+
+    /// With the caller's own `reqwest::Client` (its timeouts then apply, not `cfg`'s).
+    pub fn with_http_client(
+        cfg: ClientConfig,
+        creds: AppCredentials,
+        http: reqwest::Client,
+    ) -> Self {
+        AppClient {
             inner: Arc::new(Inner {
-                http: cfg.http_client()?,
+                http,
                 cfg,
                 creds,
                 cache: Mutex::new(None),
@@ -149,7 +159,7 @@ impl AppClient {
                 token_fetches: AtomicU64::new(0),
                 grant_locks: Mutex::new(HashMap::new()),
             }),
-        })
+        }
     }
 
     pub fn app_key(&self) -> &str {

@@ -1,7 +1,7 @@
 //! Per-robot rate limiting (20 messages per rolling 60 s), shared by many tasks and optionally
 //! backed by the caller's own store (e.g. a database shared by several server instances).
 
-use futures::future::BoxFuture;
+pub use futures::future::BoxFuture;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};

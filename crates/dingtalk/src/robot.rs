@@ -268,6 +268,15 @@ impl RobotClient {
         })
     }
 
+    /// With the caller's own `reqwest::Client` (its timeouts then apply, not `cfg`'s).
+    pub fn with_http_client(cfg: ClientConfig, http: reqwest::Client) -> Self {
+        RobotClient {
+            http,
+            cfg: Arc::new(cfg),
+            limiter: None,
+        }
+    }
+
     /// Counts every send against `limiter` (keyed by [`Robot::rate_key`]) and refuses with
     /// [`ErrorKind::LocalRateLimited`] rather than exceed it.
     pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {

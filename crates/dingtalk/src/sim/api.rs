@@ -278,6 +278,9 @@ fn robot_send_logic(
     }
     *monthly_sent += 1;
     if let Some(u) = &msg_uuid {
+        if robot.seen_uuids.len() >= 100_000 {
+            robot.seen_uuids.clear();
+        }
         robot.seen_uuids.insert(u.clone());
     }
     *seq += 1;

@@ -471,14 +471,14 @@ header nav a{color:#3296fa;text-decoration:none;margin-right:12px}
 .tag{display:inline-block;background:#eef4ff;color:#3f6fc6;border-radius:3px;padding:0 4px;font-size:11px}
 .tag.warn{background:#fff1f0;color:#d4380d}
 code{font-size:11px;color:#999}
-.msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column;gap:12px}
+.msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column-reverse;gap:12px}
 .empty{color:#999;text-align:center}
 .msg{display:flex;gap:8px;align-items:flex-start}
 .avatar{flex:none;width:36px;height:36px;border-radius:50%;background:#3296fa;color:#fff;display:flex;align-items:center;justify-content:center;font-size:15px}
-.msg-main{min-width:0;max-width:320px}
+.msg-main{min-width:0;flex:1;max-width:320px}
 .who{font-size:12px;color:#888;margin-bottom:3px}
 .who time{margin-left:4px}
-.bubble{background:#fff;border-radius:0 8px 8px 8px;padding:8px 12px;word-wrap:break-word;white-space:normal}
+.bubble{display:inline-block;max-width:100%;background:#fff;border-radius:0 8px 8px 8px;padding:8px 12px;word-wrap:break-word}
 .card{display:block;background:#fff;border-radius:8px;overflow:hidden;border:1px solid #ebedf0;color:inherit;text-decoration:none}
 .card.md,.card-body{padding:10px 12px;word-wrap:break-word}
 .card h1,.card h2,.card h3,.card h4,.card h5,.card h6{margin:4px 0;line-height:1.3}
@@ -568,8 +568,9 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
         if messages.is_empty() {
             out.push_str(r#"<p class="empty">还没有消息</p>"#);
         }
-        let skip = messages.len().saturating_sub(100);
-        for r in messages.iter().skip(skip) {
+        // newest first in the document; `column-reverse` shows them oldest-to-newest and keeps
+        // the view scrolled to the newest, like a chat
+        for r in messages.iter().rev().take(100) {
             out.push_str(&render_message(r, &snap.users));
         }
         out.push_str("</div></section>");
