@@ -56,7 +56,9 @@ struct Inner {
     cfg: ClientConfig,
     creds: AppCredentials,
     cache: Mutex<Option<CachedToken>>,
-    refresh: tokio::sync::Mutex<()>,
+    /// Single flight for token fetches; remembers the last failure so callers that waited for
+    /// a fetch that failed share its error instead of each trying again.
+    refresh: tokio::sync::Mutex<Option<(Instant, Error)>>,
     token_fetches: AtomicU64,
     grant_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -155,7 +157,7 @@ impl AppClient {
                 cfg,
                 creds,
                 cache: Mutex::new(None),
-                refresh: tokio::sync::Mutex::new(()),
+                refresh: tokio::sync::Mutex::new(None),
                 token_fetches: AtomicU64::new(0),
                 grant_locks: Mutex::new(HashMap::new()),
             }),
@@ -184,11 +186,24 @@ impl AppClient {
         if let Some(t) = self.cached() {
             return Ok(t);
         }
-        let _guard = self.inner.refresh.lock().await;
+        let asked = Instant::now();
+        let mut last_failure = self.inner.refresh.lock().await;
         if let Some(t) = self.cached() {
             return Ok(t);
         }
-        let (token, expire_in) = self.fetch_token().await?;
+        if let Some((at, e)) = last_failure.as_ref() {
+            if *at >= asked {
+                return Err(e.clone());
+            }
+        }
+        let (token, expire_in) = match self.fetch_token().await {
+            Ok(t) => t,
+            Err(e) => {
+                *last_failure = Some((Instant::now(), e.clone()));
+                return Err(e);
+            }
+        };
+        *last_failure = None;
         let ttl = Duration::from_secs(expire_in);
         let margin = self.inner.cfg.token_refresh_margin.min(ttl / 2);
         *self.inner.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(CachedToken {

@@ -606,6 +606,48 @@ impl AppMessage {
         })
     }
 
+    /// The app template showing the same content as a webhook [`Message`], if there is one
+    /// (feedCards and actionCards with more than 5 vertical / other than 2 horizontal buttons
+    /// have none; @mentions are dropped, app templates cannot carry them).
+    pub fn from_message(msg: &Message) -> Option<AppMessage> {
+        Some(match msg.clone() {
+            Message::Text { text, .. } => AppMessage::Text {
+                content: text.content,
+            },
+            Message::Markdown { markdown, .. } => AppMessage::Markdown {
+                title: markdown.title,
+                text: markdown.text,
+            },
+            Message::Link { link } => AppMessage::Link {
+                title: link.title,
+                text: link.text,
+                pic_url: link.pic_url,
+                message_url: link.message_url,
+            },
+            Message::ActionCard { action_card, .. } => {
+                match (action_card.single_title, action_card.single_url) {
+                    (Some(single_title), Some(single_url)) => AppMessage::ActionCard {
+                        title: action_card.title,
+                        text: action_card.text,
+                        single_title,
+                        single_url,
+                    },
+                    _ => {
+                        let m = AppMessage::ActionCardButtons {
+                            title: action_card.title,
+                            text: action_card.text,
+                            buttons: action_card.btns,
+                            orientation: action_card.btn_orientation,
+                        };
+                        m.to_key_and_param().ok()?;
+                        m
+                    }
+                }
+            }
+            Message::FeedCard { .. } => return None,
+        })
+    }
+
     /// The webhook-style [`Message`] showing the same content (for rendering).
     pub fn to_message(&self) -> Message {
         match self.clone() {
@@ -784,6 +826,28 @@ mod tests {
             orientation: BtnOrientation::Vertical,
         };
         assert!(too_many.to_key_and_param().is_err());
+    }
+
+    #[test]
+    fn app_from_webhook_message() {
+        let m = Message::action_card("T", "x", "查看", "https://a");
+        assert_eq!(AppMessage::from_message(&m).unwrap().to_message(), m);
+        let md = Message::markdown("T", "x").with_at(At::all());
+        assert_eq!(
+            AppMessage::from_message(&md),
+            Some(AppMessage::Markdown {
+                title: "T".into(),
+                text: "x".into()
+            })
+        );
+        let three_horizontal = Message::action_card_buttons(
+            "T",
+            "x",
+            vec![ActionButton::new("a", "u"); 3],
+            BtnOrientation::Horizontal,
+        );
+        assert_eq!(AppMessage::from_message(&three_horizontal), None);
+        assert_eq!(AppMessage::from_message(&Message::feed_card(vec![])), None);
     }
 
     #[test]

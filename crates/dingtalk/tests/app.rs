@@ -94,6 +94,19 @@ async fn wrong_credentials() {
     let (app, cid) = app_in_group(&running);
     let client =
         AppClient::new(config(&running), AppCredentials::new(&app.app_key, "wrong")).unwrap();
+    // 20 callers at once share one failed fetch
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move { c.access_token().await }));
+    }
+    for t in tasks {
+        assert_eq!(
+            t.await.unwrap().unwrap_err().kind(),
+            ErrorKind::InvalidCredentials
+        );
+    }
+    assert_eq!(client.token_fetches(), 1);
     let err = client.access_token().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCredentials);
     assert_eq!(err.http_status(), Some(400));
