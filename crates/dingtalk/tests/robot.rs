@@ -613,3 +613,28 @@ async fn monthly_quota() {
     assert_eq!(err.kind(), ErrorKind::QuotaExhausted);
     assert!(err.is_permanent());
 }
+
+#[tokio::test]
+async fn the_twenty_first_message_in_a_minute_is_throttled() {
+    let running = start(SimConfig::default()).await;
+    let client = robot_client(&running);
+    let (cid, info) = group_and_robot(&running);
+    let robot = robot_of(&client, &info);
+    for i in 0..20 {
+        client
+            .send(&robot, &Message::text(format!("勋章 {i}")))
+            .await
+            .unwrap();
+    }
+    let err = client
+        .send(&robot, &Message::text("勋章 21"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Throttled);
+    assert_eq!(err.code(), "130101");
+    assert!(err.explain_zh().contains("10 分钟"));
+    // the robot is now in its 10-minute penalty
+    let penalty = running.sim.robots()[0].penalty_secs;
+    assert!((590..=600).contains(&penalty), "{penalty}");
+    assert_eq!(running.sim.messages(&cid).len(), 20);
+}
