@@ -1,0 +1,11 @@
+//! Medal Hall's domain: types that validate when they are built, with messages in Chinese and
+//! English. Pure — no I/O — so the same rules run on the server and in the browser.
+
+pub mod admin;
+pub mod i18n;
+pub mod medal;
+pub mod text;
+
+pub use admin::{Role, Username};
+pub use i18n::{Lang, Msg};
+pub use medal::{MedalDraft, MedalKind, MedalName, Tier, Validity};

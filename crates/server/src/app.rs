@@ -1,0 +1,54 @@
+//! The app shell and its routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::{Layout, NotFound};
+use crate::i18n::use_lang;
+use crate::pages::{dashboard::Dashboard, login::LoginPage, login::SetupPage, medals};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/pkg/medals.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = use_lang();
+    provide_context(lang);
+    view! {
+        <Title formatter=move |t: String| if t.is_empty() { lang.t("勋章馆", "Medal Hall").to_string() } else { format!("{t} · {}", lang.t("勋章馆", "Medal Hall")) }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("/") view=Dashboard ssr=SsrMode::Async/>
+                    <Route path=path!("/medals") view=medals::MedalList ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/new") view=medals::MedalNew ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/:id") view=medals::MedalDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/:id/edit") view=medals::MedalEdit ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

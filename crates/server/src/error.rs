@@ -1,0 +1,106 @@
+//! The app's one error type. It crosses the wire from server functions to the browser, so it
+//! carries messages in both languages and never internals (those are logged with a request id).
+
+use std::collections::BTreeMap;
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use medal_core::{Lang, Msg};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    /// Field name → messages. The key `""` holds messages about the form as a whole.
+    #[error("invalid input: {0:?}")]
+    Validation(BTreeMap<String, Vec<Msg>>),
+    #[error("conflict: {0}")]
+    Conflict(Msg),
+    #[error("too many attempts: {0}")]
+    TooManyAttempts(Msg),
+    #[error("internal error (request {request_id})")]
+    Internal { request_id: String },
+    /// Transport-level problems (the request could not be decoded, the network failed…).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+impl AppError {
+    /// One field's validation error.
+    pub fn field(field: &str, msg: Msg) -> Self {
+        AppError::Validation(BTreeMap::from([(field.to_string(), vec![msg])]))
+    }
+
+    /// A validation error about the form as a whole.
+    pub fn form(msg: Msg) -> Self {
+        AppError::field("", msg)
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Validation(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::TooManyAttempts(_) => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Request(_) => 400,
+        }
+    }
+
+    /// Messages for one field (empty when the error is not about that field).
+    pub fn messages_for(&self, field: &str) -> Vec<Msg> {
+        match self {
+            AppError::Validation(m) => m.get(field).cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A sentence for the whole error, for a banner above the form.
+    pub fn summary(&self, lang: Lang) -> String {
+        let m = match self {
+            AppError::NotFound => Msg::new(
+                "找不到该内容，可能已被删除。",
+                "Not found: it may have been removed.",
+            ),
+            AppError::Unauthorized => Msg::new("请先登录。", "Please sign in."),
+            AppError::Forbidden => {
+                Msg::new("你的角色无权执行此操作。", "Your role may not do this.")
+            }
+            AppError::Validation(m) => match m.get("") {
+                Some(v) if !v.is_empty() => v[0].clone(),
+                _ => Msg::new(
+                    "请修改标出的字段后再提交。",
+                    "Please correct the marked fields.",
+                ),
+            },
+            AppError::Conflict(m) | AppError::TooManyAttempts(m) => m.clone(),
+            AppError::Internal { request_id } => Msg::new(
+                format!("服务器出错了，请稍后再试（请求编号 {request_id}）。"),
+                format!(
+                    "Something went wrong on the server; please try again (request {request_id})."
+                ),
+            ),
+            AppError::Request(_) => Msg::new(
+                "请求失败，请检查网络后重试。",
+                "The request failed; check the connection and try again.",
+            ),
+        };
+        m.get(lang).to_string()
+    }
+}

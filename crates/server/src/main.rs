@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    medal_server::ssr::cli::main()
+}

@@ -1,0 +1,3 @@
+pub mod dashboard;
+pub mod login;
+pub mod medals;

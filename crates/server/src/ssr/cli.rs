@@ -1,0 +1,166 @@
+//! The `medals` command line.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use medal_core::Role;
+
+use super::{auth, demo, server, Config, Db};
+
+#[derive(Parser)]
+#[command(
+    name = "medals",
+    version,
+    about = "Medal Hall — 勋章管理 for DingTalk companies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server.
+    Serve {
+        /// Seed sample data, create the `admin` account and mount the DingTalk simulator at /sim.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage admin accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin; the password is read from the terminal or the first line of stdin.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "owner", value_parser = ["owner", "admin", "awarder", "viewer"])]
+        role: String,
+    },
+    /// Set a new password (read like `create`) and lift any sign-in lock-out.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("MEDALS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password(format!("{prompt}: "))?;
+        let b = rpassword::prompt_password("再输入一次 / Again: ")?;
+        anyhow::ensure!(a == b, "两次输入的密码不一致 / the passwords differ");
+        Ok(a)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn app_err(e: crate::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        match &e {
+            crate::error::AppError::Validation(m) => m
+                .values()
+                .flatten()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.summary(medal_core::Lang::Zh),
+        }
+    )
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    let db = Db::connect(&config.database_url).await?;
+    match cli.command {
+        Command::Migrate => {
+            println!("数据库已是最新 / database is up to date ({})", db.backend());
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { username, role },
+        } => {
+            let pw = read_password("密码 / Password")?;
+            let role = Role::parse(&role).expect("clap checked the role");
+            auth::create_admin(&db, &username, &pw, role)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "已创建管理员 / created admin {username} ({})",
+                role.as_str()
+            );
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::ResetPassword { username },
+        } => {
+            let pw = read_password("新密码 / New password")?;
+            auth::reset_password(&db, &username, &pw)
+                .await
+                .map_err(app_err)?;
+            println!("已重置密码 / password reset for {username}");
+            Ok(())
+        }
+        Command::Serve { demo } => serve(config, db, demo).await,
+    }
+}
+
+async fn serve(config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let extra = if demo_mode {
+        Some(demo::setup(&db, &config).await.map_err(app_err)?)
+    } else {
+        None
+    };
+    if let Some(token) = auth::issue_setup_token(&db).await.map_err(app_err)? {
+        println!(
+            "还没有管理员。打开此一次性链接创建所有者账号 / No admin yet. Open this one-time link to create the owner:\n  {}/setup?token={token}\n(或 / or: medals admin create --username NAME)",
+            config.public_url.trim_end_matches('/')
+        );
+    }
+    server::spawn_session_cleanup(db.clone());
+    let app = server::router(config.clone(), db, extra);
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!("Medal Hall listening on http://{}", listener.local_addr()?);
+    println!("Medal Hall: {}", config.public_url);
+    server::serve(app, listener).await?;
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! `serve --demo`: an `admin` account, sample medals, and (with the simulator) DingTalk at /sim.
+
+use axum::Router;
+use medal_core::medal::PRESET_ICONS;
+use medal_core::Role;
+
+use super::{auth, db_err, now_ms, Config, Db};
+use crate::error::AppError;
+use crate::with_db;
+
+/// name, description, criteria, tier, preset icon, validity days, repeatable
+type Sample = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i32>,
+    bool,
+);
+const SAMPLE_MEDALS: &[Sample] = &[
+    (
+        "月度之星",
+        "每月表现最突出的同事",
+        "部门负责人提名，HR 评定",
+        "gold",
+        "trophy",
+        None,
+        true,
+    ),
+    (
+        "全勤达人",
+        "连续 30 天按时打卡",
+        "连续打卡 30 天",
+        "silver",
+        "calendar",
+        Some(90),
+        true,
+    ),
+    (
+        "百单王者",
+        "累计完成 100 个任务",
+        "完成 100 个任务",
+        "gold",
+        "check",
+        None,
+        false,
+    ),
+    (
+        "最佳拍档",
+        "跨部门合作中贡献突出",
+        "项目组互评前三",
+        "bronze",
+        "handshake",
+        Some(180),
+        true,
+    ),
+    (
+        "创新火花",
+        "提出被采纳的改进建议",
+        "建议被采纳并落地",
+        "silver",
+        "bulb",
+        None,
+        true,
+    ),
+    (
+        "新人启航",
+        "顺利完成试用期",
+        "通过试用期考核",
+        "none",
+        "rocket",
+        None,
+        false,
+    ),
+];
+
+/// Creates the demo admin and sample data (once), and returns the routes demo mode adds.
+pub async fn setup(db: &Db, _config: &Config) -> Result<Router, AppError> {
+    let exists = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins WHERE username = 'admin'")
+        .fetch_one(p).await).map_err(db_err)?;
+    if exists == 0 {
+        let (password, shown) = match std::env::var("MEDALS_DEMO_PASSWORD") {
+            Ok(p) if !p.is_empty() => (p, false),
+            _ => (
+                uuid::Uuid::new_v4().simple().to_string()[..16].to_string(),
+                true,
+            ),
+        };
+        auth::create_admin(db, "admin", &password, Role::Owner).await?;
+        if shown {
+            println!("演示管理员 / demo admin: admin / {password}");
+        } else {
+            println!("演示管理员 / demo admin: admin (password from MEDALS_DEMO_PASSWORD)");
+        }
+    } else {
+        println!("演示管理员 / demo admin: admin (already exists; `medals admin reset-password --username admin` sets a new password)");
+    }
+    let medals = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM medals").fetch_one(p).await)
+        .map_err(db_err)?;
+    if medals == 0 {
+        let now = now_ms();
+        for (i, (name, desc, criteria, tier, icon, validity, repeatable)) in
+            SAMPLE_MEDALS.iter().enumerate()
+        {
+            debug_assert!(PRESET_ICONS.iter().any(|(k, _, _)| k == icon));
+            let kind = if criteria.contains("连续") || criteria.contains("完成 100") {
+                "automatic"
+            } else {
+                "manual"
+            };
+            with_db!(db, p => sqlx::query(
+                "INSERT INTO medals (name, description, criteria, icon_preset, tier, kind, validity_days, repeatable, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+                .bind(name).bind(desc).bind(criteria).bind(icon).bind(tier).bind(kind).bind(validity).bind(repeatable)
+                .bind(now - (i as i64) * 60_000).execute(p).await.map(|_| ())).map_err(db_err)?;
+        }
+    }
+    Ok(Router::new())
+}

@@ -1,0 +1,280 @@
+use std::sync::Arc;
+
+use medal_core::Role;
+use medal_server::ssr::{auth, server, Config, Db};
+use reqwest::header::{ACCEPT, REFERER};
+use reqwest::{multipart, redirect, Client, Response};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub db: Db,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs an async test body once per backend: `both!(name, body_fn)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $body($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.path().join("medals.db").display()),
+        Backend::Postgres => {
+            let base = std::env::var("MEDALS_TEST_PG")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+            let name = format!("medals_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::PgPool::connect(&format!("{base}/postgres")).await.expect(
+                "PostgreSQL must be reachable at MEDALS_TEST_PG (default postgres://postgres@127.0.0.1:5432)",
+            );
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&admin)
+                .await
+                .expect("create test database");
+            admin.close().await;
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = database_url(backend, &dir).await;
+    let db = Db::connect(&url).await.expect("connect and migrate");
+    let config = Config {
+        database_url: url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        site_root: dir.path().join("site"),
+        secret_key_file: dir.path().join("secret.key"),
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let app = server::router(Arc::new(config), db.clone(), None);
+    tokio::spawn(async move { server::serve(app, listener).await.unwrap() });
+    TestApp {
+        addr,
+        db,
+        _dir: dir,
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.addr)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Like `client`, with the cookie jar in hand.
+    pub fn client_with_jar(&self) -> (Client, Arc<reqwest::cookie::Jar>) {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let c = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap();
+        (c, jar)
+    }
+
+    /// The session cookie's value in `jar`.
+    pub fn session_cookie(&self, jar: &reqwest::cookie::Jar) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let h = jar.cookies(&self.addr.parse().unwrap())?;
+        h.to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix("medals_session=").map(str::to_string))
+    }
+
+    pub async fn create_admin(&self, username: &str, role: Role) {
+        auth::create_admin(&self.db, username, PASSWORD, role)
+            .await
+            .expect("create admin");
+    }
+
+    /// A client signed in as a new admin with `role`.
+    pub async fn signed_in(&self, role: Role) -> Client {
+        let name = format!("{}-user", role.as_str());
+        self.create_admin(&name, role).await;
+        let c = self.client();
+        let r = self.login(&c, &name, PASSWORD).await;
+        assert_eq!(
+            r.status(),
+            200,
+            "login as {name}: {}",
+            r.text().await.unwrap()
+        );
+        c
+    }
+
+    pub async fn login(&self, c: &Client, username: &str, password: &str) -> Response {
+        self.post(
+            c,
+            "/sfn/auth/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// A server-function call as the hydrated app makes it (form-encoded, JSON back).
+    pub async fn post(&self, c: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        c.post(self.url(path))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A plain HTML form post, as a browser without JavaScript makes it.
+    pub async fn post_plain(
+        &self,
+        c: &Client,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        c.post(self.url(path))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(REFERER, self.url(referer))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_multipart(&self, c: &Client, path: &str, form: multipart::Form) -> Response {
+        c.post(self.url(path))
+            .header(ACCEPT, "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A medal form as the browser sends it.
+pub fn medal_form(fields: &[(&str, &str)]) -> multipart::Form {
+    let mut base: Vec<(String, String)> = [
+        ("name", "月度之星"),
+        ("description", "每月最佳"),
+        ("criteria", "部门推荐"),
+        ("tier", "gold"),
+        ("kind", "manual"),
+        ("validity_days", ""),
+        ("icon_source", "preset"),
+        ("icon_preset", "trophy"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in fields {
+        base.retain(|(bk, _)| bk != k);
+        base.push((k.to_string(), v.to_string()));
+    }
+    let mut form = multipart::Form::new();
+    for (k, v) in base {
+        form = form.text(k, v);
+    }
+    form
+}
+
+pub fn with_file(
+    form: multipart::Form,
+    bytes: Vec<u8>,
+    filename: &str,
+    mime: &str,
+) -> multipart::Form {
+    form.part(
+        "icon_file",
+        multipart::Part::bytes(bytes)
+            .file_name(filename.to_string())
+            .mime_str(mime)
+            .unwrap(),
+    )
+}
+
+/// A PNG of `w`×`h` made of pseudo-random noise (does not compress).
+pub fn noise_png(w: u32, h: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x1234_5678;
+    let img = image::RgbImage::from_fn(w, h, |_, _| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let b = seed.to_le_bytes();
+        image::Rgb([b[1], b[2], b[3]])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+pub fn solid_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(w, h, image::Rgba([30, 120, 200, 255]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A real 1×1 PNG whose header is rewritten to say 20000×20000 (a decompression bomb's header).
+pub fn huge_header_png() -> Vec<u8> {
+    let mut png = solid_png(1, 1);
+    // IHDR data starts at byte 16 (8 signature + 4 length + 4 type); CRC covers type + data.
+    png[16..20].copy_from_slice(&20000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&20000u32.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}

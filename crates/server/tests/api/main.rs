@@ -1,0 +1,8 @@
+//! Integration tests: each starts the real server on a random port with a fresh database
+//! (SQLite in a temp dir, or a new PostgreSQL database) and talks HTTP to it.
+
+mod helpers;
+
+mod auth;
+mod medals;
+mod roles;
