@@ -16,19 +16,31 @@ SITE=target/site
 mkdir -p "$SITE/pkg"
 
 log "wasm32 (hydrate) with the $mode toolchain"
-if [ "$mode" = rustup ]; then
-  cargo build -q --lib -p medal-server --target wasm32-unknown-unknown --no-default-features \
-    --features hydrate --profile wasm-release --target-dir target/front
-else
-  RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --lib \
-    -p medal-server --target wasm32-unknown-unknown --no-default-features --features hydrate \
-    -Zbuild-std=std,panic_abort --profile wasm-release --target-dir target/front-debian
-fi
-front=target/front
-[ "$mode" = rustup ] || front=target/front-debian
+case "$mode" in
+  rustup)
+    front=target/front
+    cargo build -q --lib -p medal-server --target wasm32-unknown-unknown --no-default-features \
+      --features hydrate --profile wasm-release --target-dir "$front"
+    ;;
+  debian)
+    # Debian's compiler with its own std sources. RUSTC/RUSTDOC must be set: /usr/bin/cargo would
+    # otherwise run the rustup `rustc` proxy from PATH, which cannot build the 1.96 std sources.
+    # Its own target dir: its artifacts do not mix with rustup's.
+    front=target/front-debian
+    RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build -q --lib \
+      -p medal-server --target wasm32-unknown-unknown --no-default-features --features hydrate \
+      -Zbuild-std=std,panic_abort --profile wasm-release --target-dir "$front"
+    ;;
+  *) echo "unknown wasm mode '$mode' in $TOOLS/wasm-mode" >&2; exit 1 ;;
+esac
 wasm="$front/wasm32-unknown-unknown/wasm-release/medal_server.wasm"
-if [ ! -f "$SITE/pkg/medals_bg.wasm" ] || [ "$wasm" -nt "$SITE/pkg/medals_bg.wasm" ]; then
-  log "wasm-bindgen"
+# The stamp names the wasm $SITE/pkg was made from (kept out of the served site); a switch of
+# toolchain remakes the bundle too, and an interrupted bindgen/wasm-opt is redone.
+stamp=target/.site-pkg-source
+if [ ! -f "$SITE/pkg/medals_bg.wasm" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wasm" ] \
+   || [ "$wasm" -nt "$stamp" ]; then
+  rm -f "$stamp"
+  log "wasm-bindgen ($wasm)"
   "$TOOLS/bin/wasm-bindgen" --target web --no-typescript --out-dir "$SITE/pkg" --out-name medals "$wasm"
   if [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
     log "wasm-opt -Oz"
@@ -37,6 +49,7 @@ if [ ! -f "$SITE/pkg/medals_bg.wasm" ] || [ "$wasm" -nt "$SITE/pkg/medals_bg.was
       "$SITE/pkg/medals_bg.wasm" -o "$SITE/pkg/medals_bg.opt.wasm"
     mv "$SITE/pkg/medals_bg.opt.wasm" "$SITE/pkg/medals_bg.wasm"
   fi
+  echo "$wasm" > "$stamp"
 fi
 cp style/main.css "$SITE/pkg/medals.css"
 cp -r public/. "$SITE/"

@@ -11,12 +11,16 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 apt_updated=0
 apt_install() {
   local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in "$@"; do
+    # `dpkg -s` also succeeds for removed packages whose config files remain
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+  done
   [ ${#missing[@]} = 0 ] && return 0
   if [ $apt_updated = 0 ]; then log "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; fi
   log "apt-get install ${missing[*]}"
@@ -25,25 +29,49 @@ apt_install() {
 
 # 1. The wasm32 half. Prefer rustup's target; where rustup cannot download it, use Debian's
 #    rustc-web with its std sources (-Zbuild-std). scripts/build.sh reads the choice from .tools/wasm-mode.
+#    MEDALS_WASM_TOOLCHAIN=rustup|debian forces one. A failed `rustup target add` is remembered in
+#    .tools/no-rustup-wasm so that later runs stay quick; delete that file to try again.
+want=${MEDALS_WASM_TOOLCHAIN:-auto}
+case "$want" in auto|rustup|debian) ;; *) die "MEDALS_WASM_TOOLCHAIN must be rustup, debian or unset, not '$want'" ;; esac
+rustup_has_wasm() {
+  command -v rustup >/dev/null 2>&1 \
+    && rustup target list --installed 2>/dev/null | grep -x wasm32-unknown-unknown >/dev/null
+}
 mode=""
-if [ "${MEDALS_WASM_TOOLCHAIN:-}" != "debian" ]; then
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+if [ "$want" != debian ]; then
+  if rustup_has_wasm; then
     mode=rustup
-  elif timeout 120 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
-       && rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    mode=rustup
+  elif [ "$want" = rustup ] || [ ! -e "$TOOLS/no-rustup-wasm" ]; then
+    log "rustup target add wasm32-unknown-unknown"
+    if command -v rustup >/dev/null 2>&1 \
+       && timeout 120 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 && rustup_has_wasm; then
+      mode=rustup
+    else
+      [ "$want" = rustup ] && die "rustup cannot install wasm32-unknown-unknown (MEDALS_WASM_TOOLCHAIN=rustup)"
+      touch "$TOOLS/no-rustup-wasm"
+    fi
   fi
 fi
+if [ "$mode" = rustup ]; then rm -f "$TOOLS/no-rustup-wasm"; fi
 if [ -z "$mode" ]; then
-  log "no rustup wasm32 target: using Debian's rustc-web with -Zbuild-std"
-  apt_install rustc-web cargo-web rust-web-src rust-web-llvm
-  lld_pkg=$(dpkg -S "$(readlink -f /usr/bin/rust-lld)" 2>/dev/null | cut -d: -f1 | head -n1 || true)
-  if [ -z "$lld_pkg" ]; then
-    lld_pkg=$(basename "$(readlink -f /usr/bin/rust-lld)" | sed -E 's/^(lld-[0-9]+).*/\1/')
-    [ -n "$lld_pkg" ] && [ "$lld_pkg" != "rust-lld" ] || lld_pkg=$(apt-cache depends rust-web-llvm 2>/dev/null | grep -oE 'lld-[0-9]+' | head -n1)
-  fi
-  [ -n "$lld_pkg" ] && apt_install "$lld_pkg"
   mode=debian
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm
+  # rustc-web does not pull in the linker: /usr/bin/rust-lld (from rust-web-llvm, so only there
+  # after the line above) links to lld-NN, and that lld-NN package must be installed by name.
+  if [ ! -x "$(readlink -f /usr/bin/rust-lld 2>/dev/null)" ]; then
+    # the link chain is dangling here: rust-lld -> lld-22 (-> ../lib/llvm-22/bin/lld)
+    lld_pkg=$( { readlink /usr/bin/rust-lld; readlink -f /usr/bin/rust-lld; } 2>/dev/null \
+               | grep -oE '(lld|llvm)-[0-9]+' | head -n1 | sed 's/^llvm-/lld-/' || true)
+    # else rust-web-llvm depends on llvm-NN; lld-NN comes from the same LLVM
+    [ -n "$lld_pkg" ] || lld_pkg=$(apt-cache depends rust-web-llvm 2>/dev/null \
+               | grep -oE '(lld|llvm)-[0-9]+' | head -n1 | sed 's/^llvm-/lld-/' || true)
+    [ -n "$lld_pkg" ] || die "cannot tell which lld-NN package /usr/bin/rust-lld needs"
+    apt_install "$lld_pkg"
+    [ -x "$(readlink -f /usr/bin/rust-lld 2>/dev/null)" ] \
+      || die "/usr/bin/rust-lld still points nowhere after installing $lld_pkg"
+  fi
+  [ -f "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library/std/Cargo.toml" ] \
+    || die "Debian's rustc has no std sources (rust-web-src) for -Zbuild-std"
 fi
 echo "$mode" > "$TOOLS/wasm-mode"
 
@@ -55,15 +83,21 @@ if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $wb_version\$";
 fi
 
 # 3. wasm-opt from npm's binaryen (Debian's binaryen 108 breaks hydration).
+#    Optional: without npm, build.sh skips wasm-opt (a bigger but working bundle).
 if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
-  log "npm install binaryen"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132 >/dev/null
+  if command -v npm >/dev/null 2>&1; then
+    log "npm install binaryen"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132 >/dev/null
+  else
+    log "no npm: skipping wasm-opt (install nodejs and npm, then run this again, for a smaller bundle)"
+  fi
 fi
 
 # 4. Browser tests: Debian's Chromium and playwright-core (no browser download).
 if [ $want_test = 1 ]; then
   apt_install chromium fonts-noto-cjk
   if [ ! -d end2end/node_modules/playwright-core ]; then
+    command -v npm >/dev/null 2>&1 || die "the browser tests need npm (apt-get install npm)"
     log "npm ci in end2end/"
     (cd end2end && npm ci --silent --no-audit --no-fund >/dev/null)
   fi
