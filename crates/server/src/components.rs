@@ -9,7 +9,8 @@ use crate::api::{current_admin, take_flash, AdminInfo, Flash, Logout};
 use crate::error::AppError;
 use crate::i18n::use_lang;
 
-/// The signed-in admin, shared by the layout and the pages under it.
+/// The signed-in admin, loaded once by the layout and shared with the pages under it. Read it
+/// inside a `<Suspense>` (as `can` does) so the server and the browser render the same.
 #[derive(Clone, Copy)]
 pub struct Me(pub Resource<Result<Option<AdminInfo>, AppError>>);
 
@@ -37,7 +38,7 @@ impl FlashRes {
     }
 }
 
-/// Whether the signed-in admin's role allows `role` (false while loading).
+/// Whether the signed-in admin's role allows `role` (false until known). Read it under a `<Suspense>`.
 pub fn can(role: Role) -> Signal<bool> {
     let me = use_context::<Me>();
     Signal::derive(move || {
@@ -48,11 +49,18 @@ pub fn can(role: Role) -> Signal<bool> {
     })
 }
 
+/// Renders `children` only for admins whose role allows `role`.
+#[component]
+pub fn IfCan(role: Role, children: ChildrenFn) -> impl IntoView {
+    let allowed = can(role);
+    view! { <Suspense fallback=|| ()>{move || allowed.get().then(|| children())}</Suspense> }
+}
+
 #[component]
 pub fn Layout() -> impl IntoView {
     let lang = use_lang();
-    let me = Me(Resource::new(|| (), |_| current_admin()));
-    provide_context(me);
+    let me = Resource::new(|| (), |_| current_admin());
+    provide_context(Me(me));
     let flash = use_flash();
     let logout = ServerAction::<Logout>::new();
     let path = use_location().pathname;
@@ -89,7 +97,7 @@ pub fn Layout() -> impl IntoView {
                     <div class="topbar-spacer"></div>
                     <LangSwitch/>
                     <Suspense fallback=|| ()>
-                        {move || me.0.get().and_then(|r| r.ok()).flatten().map(|a| view! {
+                        {move || me.get().and_then(|r| r.ok()).flatten().map(|a| view! {
                             <span class="whoami" title=a.role.label(lang)>
                                 <span class="avatar" aria-hidden="true">{a.username.chars().next().unwrap_or('?').to_uppercase().to_string()}</span>
                                 <span class="whoami-name">{a.username.clone()}</span>
@@ -103,17 +111,25 @@ pub fn Layout() -> impl IntoView {
                 </header>
                 <main class="content">
                     <Suspense fallback=|| ()>
-                        {move || flash.0.get().and_then(|r| r.ok()).flatten().and_then(|f| {
-                            // Errors of forms that show them next to their fields are left to those forms.
-                            let shown_elsewhere = matches!(f.form.as_str(), "medal" | "login" | "setup");
-                            let e = f.error.filter(|_| !shown_elsewhere)?;
-                            Some(view! { <Banner kind="error" text=e.summary(lang)/> })
-                        })}
+                        <FlashBanner flash=flash/>
                     </Suspense>
                     <Outlet/>
                 </main>
             </div>
         </div>
+    }
+}
+
+/// Errors a plain form post left that no form on the page shows next to its fields.
+#[component]
+fn FlashBanner(flash: FlashRes) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        flash.0.get().and_then(|r| r.ok()).flatten().and_then(|f| {
+            let shown_elsewhere = matches!(f.form.as_str(), "medal" | "login" | "setup");
+            let e = f.error.filter(|_| !shown_elsewhere)?;
+            Some(view! { <Banner kind="error" text=e.summary(lang)/> })
+        })
     }
 }
 

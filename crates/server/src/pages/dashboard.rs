@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::dashboard_stats;
+use crate::components::IfCan;
+use medal_core::Role;
 use crate::i18n::use_lang;
 use crate::pages::medals::MedalGrid;
 
@@ -15,7 +17,9 @@ pub fn Dashboard() -> impl IntoView {
         <Title text=lang.t("概览", "Overview")/>
         <div class="page-head">
             <h1>{lang.t("概览", "Overview")}</h1>
-            <a class="btn btn-primary" href="/medals/new">{lang.t("＋ 新建勋章", "+ New medal")}</a>
+            <IfCan role=Role::Admin>
+                <a class="btn btn-primary" href="/medals/new">{lang.t("＋ 新建勋章", "+ New medal")}</a>
+            </IfCan>
         </div>
         <Suspense fallback=move || view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }>
             {move || stats.get().map(|r| match r { Ok(s) => view! {

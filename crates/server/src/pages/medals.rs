@@ -12,7 +12,7 @@ use crate::api::{
     get_medal, list_medals, save_medal, ArchiveMedal, MedalDetail, MedalFilter, MedalSummary,
     RestoreMedal,
 };
-use crate::components::{can, fmt_time, use_flash, Banner, FieldErrors, FormError, TierBadge};
+use crate::components::{can, fmt_time, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge};
 use crate::error::AppError;
 use crate::i18n::use_lang;
 
@@ -60,7 +60,6 @@ pub fn MedalList() -> impl IntoView {
         }
     };
     let medals = Resource::new(filter, list_medals);
-    let is_admin = can(Role::Admin);
     let selected = move |key: &'static str, v: &'static str| {
         move || query.read().get(key).unwrap_or_default() == v
     };
@@ -68,15 +67,15 @@ pub fn MedalList() -> impl IntoView {
         <Title text=lang.t("勋章", "Medals")/>
         <div class="page-head">
             <h1>{lang.t("勋章", "Medals")}</h1>
-            <Show when=move || is_admin.get()>
+            <IfCan role=Role::Admin>
                 <a class="btn btn-primary" href="/medals/new">{lang.t("＋ 新建勋章", "+ New medal")}</a>
-            </Show>
+            </IfCan>
         </div>
         <form class="filters" method="get" action="/medals" role="search">
             <div class="field field-grow">
                 <label for="q">{lang.t("搜索名称", "Search by name")}</label>
                 <input id="q" name="q" type="search" placeholder=lang.t("例如：月度之星", "e.g. Star of the month")
-                    prop:value=move || query.read().get("q").unwrap_or_default()/>
+                    value=move || query.read().get("q").unwrap_or_default()/>
             </div>
             <div class="field">
                 <label for="tier">{lang.t("等级", "Tier")}</label>
@@ -163,7 +162,7 @@ pub fn MedalDetailPage() -> impl IntoView {
                                 </h1>
                                 <p class="medal-meta"><TierBadge tier=m.tier/><span class="tag">{m.kind.label(lang)}</span></p>
                                 <p class="description">{if m.description.is_empty() { lang.t("（没有描述）", "(no description)").to_string() } else { m.description.clone() }}</p>
-                                <Show when=move || is_admin.get()>
+                                {is_admin.get().then(|| view! {
                                     <div class="actions">
                                         <a class="btn" href=format!("/medals/{}/edit", m.id)>{lang.t("编辑", "Edit")}</a>
                                         {if archived {
@@ -182,7 +181,7 @@ pub fn MedalDetailPage() -> impl IntoView {
                                             }.into_any()
                                         }}
                                     </div>
-                                </Show>
+                                })}
                             </div>
                         </section>
                         <section class="card">

@@ -56,7 +56,9 @@ enum AdminCommand {
 pub fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
+    // Rendering deep Leptos views recurses a lot, in debug builds especially: give workers room.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 * 1024 * 1024)
         .enable_all()
         .build()
         .expect("tokio runtime");
@@ -143,13 +145,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()> {
-    let config = Arc::new(config);
+async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()> {
     let extra = if demo_mode {
-        Some(demo::setup(&db, &config).await.map_err(app_err)?)
+        Some(demo::setup(&db, &mut config).await.map_err(app_err)?)
     } else {
         None
     };
+    let config = Arc::new(config);
     if let Some(token) = auth::issue_setup_token(&db).await.map_err(app_err)? {
         println!(
             "还没有管理员。打开此一次性链接创建所有者账号 / No admin yet. Open this one-time link to create the owner:\n  {}/setup?token={token}\n(或 / or: medals admin create --username NAME)",

@@ -1,6 +1,7 @@
 //! `serve --demo`: an `admin` account, sample medals, and (with the simulator) DingTalk at /sim.
 
 use axum::Router;
+use dingtalk::sim::{GroupSpec, RobotSpec, SimConfig, Simulator};
 use medal_core::medal::PRESET_ICONS;
 use medal_core::Role;
 
@@ -76,7 +77,7 @@ const SAMPLE_MEDALS: &[Sample] = &[
 ];
 
 /// Creates the demo admin and sample data (once), and returns the routes demo mode adds.
-pub async fn setup(db: &Db, _config: &Config) -> Result<Router, AppError> {
+pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     let exists = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins WHERE username = 'admin'")
         .fetch_one(p).await).map_err(db_err)?;
     if exists == 0 {
@@ -116,5 +117,22 @@ pub async fn setup(db: &Db, _config: &Config) -> Result<Router, AppError> {
                 .bind(now - (i as i64) * 60_000).execute(p).await.map(|_| ())).map_err(db_err)?;
         }
     }
-    Ok(Router::new())
+    // DingTalk, simulated: the app's clients talk to it, and /sim shows what each group received.
+    let base = format!("{}/sim", config.public_url.trim_end_matches('/'));
+    config.dingtalk_oapi_base = base.clone();
+    config.dingtalk_api_base = base;
+    Ok(dingtalk::sim::mount(Router::new(), "/sim", simulator()))
+}
+
+/// A simulator with a few groups and signed robots, like a small company's DingTalk.
+fn simulator() -> Simulator {
+    let sim = Simulator::new(SimConfig::default());
+    for (name, keywords) in [("全员群", vec![]), ("研发部", vec!["勋章".to_string()]), ("市场部", vec![])] {
+        let group = sim.create_group(GroupSpec::named(name));
+        let robot = RobotSpec { group: group.open_conversation_id.clone(), name: "勋章馆".into(), keywords, ..RobotSpec::default() };
+        if let Err(e) = sim.create_robot(robot) {
+            tracing::warn!(error = %e, "demo robot");
+        }
+    }
+    sim
 }

@@ -165,6 +165,7 @@ fn is_public(path: &str) -> bool {
         "/healthz",
         "/readyz",
         "/favicon.ico",
+        "/favicon.svg",
         "/sim",
     ];
     const PREFIX: &[&str] = &[
@@ -248,6 +249,7 @@ mod tests {
         assert!(is_public("/login"));
         assert!(is_public("/a/abc"));
         assert!(is_public("/pkg/medals.js"));
+        assert!(is_public("/favicon.svg"));
         assert!(!is_public("/"));
         assert!(!is_public("/medals"));
         assert!(!is_public("/loginx"));

@@ -17,21 +17,31 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Runs an async test body once per backend: `both!(name, body_fn)`.
+/// Runs an async test body once per backend: `both!(name, body_fn)`. The runtime's threads get
+/// the same 8 MiB stacks as the `medals` binary's (deep views recurse a lot in debug builds).
 #[macro_export]
 macro_rules! both {
     ($name:ident, $body:path) => {
         mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $body($crate::helpers::Backend::Sqlite).await
+            #[test]
+            fn sqlite() {
+                $crate::helpers::runtime().block_on($body($crate::helpers::Backend::Sqlite))
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $body($crate::helpers::Backend::Postgres).await
+            #[test]
+            fn postgres() {
+                $crate::helpers::runtime().block_on($body($crate::helpers::Backend::Postgres))
             }
         }
     };
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(8 * 1024 * 1024)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> String {
