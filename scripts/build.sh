@@ -51,6 +51,9 @@ if [ ! -f "$SITE/pkg/medals_bg.wasm" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp"
   fi
   echo "$wasm" > "$stamp"
 fi
+wasm_gz=$(gzip -9c "$SITE/pkg/medals_bg.wasm" | wc -c)
+js_gz=$(gzip -9c "$SITE/pkg/medals.js" | wc -c)
+log "hydrate bundle: $(( (wasm_gz + js_gz) / 1024 )) KB gzipped (wasm $(( wasm_gz / 1024 )) KB + js $(( js_gz / 1024 )) KB; target < 500 KB)"
 cp style/main.css "$SITE/pkg/medals.css"
 cp -r public/. "$SITE/"
 
