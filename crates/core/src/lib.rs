@@ -4,8 +4,10 @@
 pub mod admin;
 pub mod i18n;
 pub mod medal;
+pub mod staff;
 pub mod text;
 
 pub use admin::{Role, Username};
 pub use i18n::{Lang, Msg};
 pub use medal::{MedalDraft, MedalKind, MedalName, Tier, Validity};
+pub use staff::{Mobile, StaffDraft, StaffName};

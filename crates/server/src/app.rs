@@ -7,7 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, NotFound};
 use crate::i18n::use_lang;
-use crate::pages::{dashboard::Dashboard, login::LoginPage, login::SetupPage, medals};
+use crate::pages::{dashboard::Dashboard, login::LoginPage, login::SetupPage, medals, staff};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +47,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/medals/new") view=medals::MedalNew ssr=SsrMode::Async/>
                     <Route path=path!("/medals/:id") view=medals::MedalDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/medals/:id/edit") view=medals::MedalEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=staff::StaffList ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/new") view=staff::StaffNew ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/import") view=staff::StaffImport ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/:id") view=staff::StaffDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/:id/edit") view=staff::StaffEdit ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -90,6 +90,7 @@ pub fn Layout() -> impl IntoView {
                 <nav aria-label=lang.t("主导航", "Main")>
                     {nav("/", "概览", "Overview", "◎")}
                     {nav("/medals", "勋章", "Medals", "✦")}
+                    {nav("/staff", "员工", "Staff", "☺")}
                 </nav>
             </aside>
             <div class="main">

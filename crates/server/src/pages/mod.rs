@@ -1,3 +1,4 @@
 pub mod dashboard;
 pub mod login;
 pub mod medals;
+pub mod staff;

@@ -128,6 +128,30 @@ pub async fn require(needed: Role) -> Result<AdminInfo, AppError> {
     }
 }
 
+/// Like `require`, for plain axum handlers (no Leptos context): the admin of `session` if their
+/// role allows `needed`, else 401 (no session, or disabled) or 403.
+pub async fn require_session(
+    db: &Db,
+    session: &Session,
+    needed: Role,
+) -> Result<AdminInfo, AppError> {
+    let id = session
+        .get::<i64>(SESSION_ADMIN)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthorized)?;
+    let admin = find_admin_by_id(db, id)
+        .await?
+        .filter(|a| !a.disabled)
+        .and_then(|a| info(&a))
+        .ok_or(AppError::Unauthorized)?;
+    if admin.role.allows(needed) {
+        Ok(admin)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 async fn recent_failures(db: &Db, column: &str, value: &str, since: i64) -> Result<i64, AppError> {
     // `column` is one of two constants below, never user input.
     let sql = format!(

@@ -35,6 +35,24 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Manage the staff directory.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Import staff from a CSV file (UTF-8 or GBK; Chinese or English headers), upserting by
+    /// external id, else mobile. Rows with errors are printed by line and left out; the valid
+    /// rows are imported in one transaction.
+    Import {
+        file: std::path::PathBuf,
+        /// Exit with code 1 when any row had errors (the valid rows are still imported).
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -64,6 +82,7 @@ pub fn main() -> ExitCode {
         .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<StrictFailure>() => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -142,7 +161,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(config, db, demo).await,
+        Command::Staff {
+            command: StaffCommand::Import { file, strict },
+        } => staff_import(&db, &file, strict).await,
     }
+}
+
+/// `staff import --strict` found rows with errors (already printed).
+#[derive(Debug)]
+struct StrictFailure;
+
+impl std::fmt::Display for StrictFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("some rows had errors")
+    }
+}
+
+impl std::error::Error for StrictFailure {}
+
+async fn staff_import(db: &Db, file: &std::path::Path, strict: bool) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let r = super::staff::import_file(db, &bytes, &name)
+        .await
+        .map_err(app_err)?;
+    for e in &r.errors {
+        let msgs: Vec<String> = e.messages.iter().map(|m| m.to_string()).collect();
+        eprintln!("第 {} 行 / line {}: {}", e.line, e.line, msgs.join("; "));
+    }
+    let o = &r.outcome;
+    println!(
+        "已导入 / imported ({}): 新增 / new {}, 更新 / updated {}, 未变 / unchanged {}, 跳过 / skipped {}",
+        r.encoding, o.created, o.updated, o.unchanged, o.skipped
+    );
+    if strict && !r.errors.is_empty() {
+        return Err(StrictFailure.into());
+    }
+    Ok(())
 }
 
 async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()> {

@@ -139,24 +139,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
     })
 }
 
-/// Writes an audit entry.
-pub async fn audit(
-    db: &Db,
-    admin: &AdminInfo,
-    action: &str,
-    object_type: &str,
-    object_id: i64,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), AppError> {
-    with_db!(db, p => sqlx::query(
-        "INSERT INTO audit_entries (admin_id, actor, action, object_type, object_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(admin.id).bind(&admin.username).bind(action).bind(object_type).bind(object_id.to_string())
-        .bind(before.map(|v| v.to_string())).bind(after.map(|v| v.to_string())).bind(now_ms())
-        .execute(p).await.map(|_| ())).map_err(db_err)?;
-    Ok(())
-}
+pub use super::audit::audit;
 
 fn name_taken(name: &str) -> AppError {
     AppError::field(

@@ -1,5 +1,6 @@
 //! The server half: configuration, database, sessions and auth, the axum router, the CLI.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod flash;
 pub mod icons;
 pub mod medals;
 pub mod server;
+pub mod staff;
 
 use std::sync::Arc;
 

@@ -53,6 +53,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .route("/readyz", get(readyz))
         .route("/lang/{tag}", get(set_lang))
         .route("/icons/{file}", get(super::icons::serve))
+        .route("/staff/export.csv", get(super::staff::export_csv))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -6,3 +6,4 @@ mod helpers;
 mod auth;
 mod medals;
 mod roles;
+mod staff;

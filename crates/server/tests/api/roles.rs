@@ -27,6 +27,15 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/medals/save", Role::Admin),
     ("/sfn/medals/archive", Role::Admin),
     ("/sfn/medals/restore", Role::Admin),
+    ("/sfn/staff/list", Role::Viewer),
+    ("/sfn/staff/get", Role::Viewer),
+    ("/sfn/staff/save", Role::Admin),
+    ("/sfn/staff/deactivate", Role::Admin),
+    ("/sfn/staff/reactivate", Role::Admin),
+    ("/sfn/staff/import/preview", Role::Admin),
+    ("/sfn/staff/import/pending", Role::Admin),
+    ("/sfn/staff/import/commit", Role::Admin),
+    ("/sfn/staff/import/cancel", Role::Admin),
 ];
 
 #[test]
@@ -69,6 +78,55 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
         "/sfn/medals/get" | "/sfn/medals/archive" | "/sfn/medals/restore" => {
             app.post(c, path, &[("id", &id)]).await
         }
+        "/sfn/staff/list" => {
+            app.post(
+                c,
+                path,
+                &[
+                    ("filter[q]", ""),
+                    ("filter[status]", "all"),
+                    ("filter[page]", ""),
+                ],
+            )
+            .await
+        }
+        "/sfn/staff/get" | "/sfn/staff/deactivate" | "/sfn/staff/reactivate" => {
+            let staff_id = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT MIN(id) FROM staff").fetch_one(p).await)
+            .unwrap();
+            app.post(c, path, &[("id", &staff_id.to_string())]).await
+        }
+        "/sfn/staff/save" => {
+            app.post(
+                c,
+                path,
+                &[
+                    ("name", "越权员工"),
+                    ("mobile", ""),
+                    ("dingtalk_user_id", ""),
+                    ("department", ""),
+                    ("external_id", ""),
+                ],
+            )
+            .await
+        }
+        "/sfn/staff/import/preview" => {
+            let file = reqwest::multipart::Part::bytes(b"name,external_id\nX,E1\n".to_vec())
+                .file_name("staff.csv");
+            app.post_multipart(c, path, reqwest::multipart::Form::new().part("file", file))
+                .await
+        }
+        "/sfn/staff/import/commit" => {
+            // The token of the caller's kept upload (none when the caller may not see it).
+            let pending = app.post(c, "/sfn/staff/import/pending", &[]).await;
+            let token = if pending.status().is_success() {
+                let v: serde_json::Value = pending.json().await.unwrap();
+                v["token"].as_str().unwrap_or_default().to_string()
+            } else {
+                String::new()
+            };
+            app.post(c, path, &[("token", &token)]).await
+        }
         _ => app.post(c, path, &[]).await,
     }
 }
@@ -86,6 +144,20 @@ async fn every_server_function_checks_the_role(b: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     let medal_id: i64 = r.json().await.unwrap();
+    let r = app
+        .post(
+            &admin,
+            "/sfn/staff/save",
+            &[
+                ("name", "张三"),
+                ("mobile", ""),
+                ("dingtalk_user_id", ""),
+                ("department", ""),
+                ("external_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
     let anonymous = app.client();
     let viewer = app.signed_in(Role::Viewer).await;
     let awarder = app.signed_in(Role::Awarder).await;
