@@ -1,6 +1,8 @@
--- Staff directory: list ordered by name (keyed by id for a stable order), filtered by active.
-CREATE INDEX staff_active_name ON staff (active, name, id);
-CREATE INDEX staff_name_id ON staff (name, id);
+-- Staff directory list: ordered by name (then id), filtered by active, searched in name,
+-- department, mobile and external id. The indexes hold every column the filter reads, so a
+-- search walks an index in page order without reading the table.
+CREATE INDEX staff_list ON staff (active, name, id, department, mobile, external_id);
+CREATE INDEX staff_list_all ON staff (name, id, active, department, mobile, external_id);
 
 -- Uploaded import files between preview and confirm (the session keeps only the token).
 CREATE TABLE staff_imports (
