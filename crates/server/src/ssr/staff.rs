@@ -816,7 +816,6 @@ async fn kept(db: &Db, admin: &AdminInfo) -> Result<Option<Kept>, AppError> {
 }
 
 /// The preview of the upload this session keeps, computed against the table as it is now.
-/// The caller has checked the role.
 pub async fn pending_preview() -> Result<Option<ImportPreview>, AppError> {
     let admin = require(Role::Admin).await?;
     let st = state()?;
