@@ -5,9 +5,9 @@ use leptos_meta::Title;
 
 use crate::api::dashboard_stats;
 use crate::components::IfCan;
-use medal_core::Role;
 use crate::i18n::use_lang;
 use crate::pages::medals::MedalGrid;
+use medal_core::Role;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {

@@ -12,7 +12,9 @@ use crate::api::{
     get_medal, list_medals, save_medal, ArchiveMedal, MedalDetail, MedalFilter, MedalSummary,
     RestoreMedal,
 };
-use crate::components::{can, fmt_time, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge};
+use crate::components::{
+    can, fmt_time, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge,
+};
 use crate::error::AppError;
 use crate::i18n::use_lang;
 

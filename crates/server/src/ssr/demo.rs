@@ -127,9 +127,18 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
 /// A simulator with a few groups and signed robots, like a small company's DingTalk.
 fn simulator() -> Simulator {
     let sim = Simulator::new(SimConfig::default());
-    for (name, keywords) in [("全员群", vec![]), ("研发部", vec!["勋章".to_string()]), ("市场部", vec![])] {
+    for (name, keywords) in [
+        ("全员群", vec![]),
+        ("研发部", vec!["勋章".to_string()]),
+        ("市场部", vec![]),
+    ] {
         let group = sim.create_group(GroupSpec::named(name));
-        let robot = RobotSpec { group: group.open_conversation_id.clone(), name: "勋章馆".into(), keywords, ..RobotSpec::default() };
+        let robot = RobotSpec {
+            group: group.open_conversation_id.clone(),
+            name: "勋章馆".into(),
+            keywords,
+            ..RobotSpec::default()
+        };
         if let Err(e) = sim.create_robot(robot) {
             tracing::warn!(error = %e, "demo robot");
         }

@@ -372,7 +372,13 @@ both!(
 async fn every_page_renders_on_the_server(b: Backend) {
     let app = spawn_app(b).await;
     let c = app.signed_in(Role::Admin).await;
-    let r = app.post_multipart(&c, "/sfn/medals/save", medal_form(&[("description", "<b>不是标签</b>")])).await;
+    let r = app
+        .post_multipart(
+            &c,
+            "/sfn/medals/save",
+            medal_form(&[("description", "<b>不是标签</b>")]),
+        )
+        .await;
     let id: i64 = r.json().await.unwrap();
     for (path, expected) in [
         ("/".to_string(), "有效勋章"),
@@ -386,13 +392,33 @@ async fn every_page_renders_on_the_server(b: Backend) {
         assert_eq!(r.status(), 200, "{path}");
         let html = r.text().await.unwrap();
         assert!(html.contains(expected), "{path} lacks {expected}");
-        assert!(html.starts_with("<!DOCTYPE html>") && html.contains(r#"<html lang="zh-CN">"#), "{path}");
+        assert!(
+            html.starts_with("<!DOCTYPE html>") && html.contains(r#"<html lang="zh-CN">"#),
+            "{path}"
+        );
     }
     let missing = app.get(&c, "/medals/999999").await;
     assert!(missing.text().await.unwrap().contains("找不到"));
     assert_eq!(app.get(&c, "/no/such/page").await.status(), 404);
     // English when the lang cookie says so.
-    let en = app.client().get(app.url("/login")).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
-    assert!(en.contains(r#"<html lang="en">"#) && en.contains(">Username<") && en.contains(">Password<"), "english page");
+    let en = app
+        .client()
+        .get(app.url("/login"))
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains(r#"<html lang="en">"#)
+            && en.contains(">Username<")
+            && en.contains(">Password<"),
+        "english page"
+    );
 }
-both!(every_page_renders_on_the_server, super::every_page_renders_on_the_server);
+both!(
+    every_page_renders_on_the_server,
+    super::every_page_renders_on_the_server
+);
