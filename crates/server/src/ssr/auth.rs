@@ -105,46 +105,35 @@ fn info(row: &AdminRow) -> Option<AdminInfo> {
     })
 }
 
-/// The signed-in, enabled admin of this request, if any.
-pub async fn current() -> Result<Option<AdminInfo>, AppError> {
-    let session = session().await?;
+/// The signed-in, enabled admin of `session`, if any.
+pub async fn admin_of(db: &Db, session: &Session) -> Result<Option<AdminInfo>, AppError> {
     let Some(id) = session.get::<i64>(SESSION_ADMIN).await.map_err(internal)? else {
         return Ok(None);
     };
-    let st = state()?;
-    Ok(find_admin_by_id(&st.db, id)
+    Ok(find_admin_by_id(db, id)
         .await?
         .filter(|a| !a.disabled)
         .and_then(|a| info(&a)))
 }
 
-/// The signed-in admin if their role allows `needed`: else 401 (no session) or 403 (role).
-pub async fn require(needed: Role) -> Result<AdminInfo, AppError> {
-    let admin = current().await?.ok_or(AppError::Unauthorized)?;
-    if admin.role.allows(needed) {
-        Ok(admin)
-    } else {
-        Err(AppError::Forbidden)
-    }
+/// The signed-in, enabled admin of this request (in a server function), if any.
+pub async fn current() -> Result<Option<AdminInfo>, AppError> {
+    admin_of(&state()?.db, &session().await?).await
 }
 
-/// Like `require`, for plain axum handlers (no Leptos context): the admin of `session` if their
-/// role allows `needed`, else 401 (no session, or disabled) or 403.
+/// In a server function: the signed-in admin if their role allows `needed`; else 401 (no
+/// session, or disabled) or 403 (role).
+pub async fn require(needed: Role) -> Result<AdminInfo, AppError> {
+    require_session(&state()?.db, &session().await?, needed).await
+}
+
+/// Like `require`, for plain axum handlers (no Leptos context).
 pub async fn require_session(
     db: &Db,
     session: &Session,
     needed: Role,
 ) -> Result<AdminInfo, AppError> {
-    let id = session
-        .get::<i64>(SESSION_ADMIN)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::Unauthorized)?;
-    let admin = find_admin_by_id(db, id)
-        .await?
-        .filter(|a| !a.disabled)
-        .and_then(|a| info(&a))
-        .ok_or(AppError::Unauthorized)?;
+    let admin = admin_of(db, session).await?.ok_or(AppError::Unauthorized)?;
     if admin.role.allows(needed) {
         Ok(admin)
     } else {

@@ -145,7 +145,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(app_err)?;
             println!(
-                "已创建管理员 / created admin {username} ({})",
+                "已创建管理员 / created admin {} ({})",
+                username.trim().to_lowercase(),
                 role.as_str()
             );
             Ok(())
@@ -156,7 +157,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pw = read_password("新密码 / New password")?;
             auth::reset_password(&db, &username, &pw)
                 .await
-                .map_err(app_err)?;
+                .map_err(|e| match e {
+                    crate::error::AppError::NotFound => {
+                        anyhow::anyhow!("没有名为 {username} 的管理员 / no admin named {username}")
+                    }
+                    e => app_err(e),
+                })?;
             println!("已重置密码 / password reset for {username}");
             Ok(())
         }

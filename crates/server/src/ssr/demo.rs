@@ -1,7 +1,7 @@
 //! `serve --demo`: an `admin` account, sample medals, and (with the simulator) DingTalk at /sim.
 
 use axum::Router;
-use dingtalk::sim::{GroupSpec, RobotSpec, SimConfig, Simulator};
+use dingtalk::sim::{GroupSpec, RobotSpec, SimConfig, Simulator, UserSpec};
 use medal_core::medal::PRESET_ICONS;
 use medal_core::Role;
 
@@ -76,6 +76,20 @@ const SAMPLE_MEDALS: &[Sample] = &[
     ),
 ];
 
+/// name, mobile, department, external id (工号)
+const SAMPLE_STAFF: &[(&str, &str, &str, &str)] = &[
+    ("张伟", "13800138001", "研发部", "E1001"),
+    ("王芳", "13800138002", "研发部", "E1002"),
+    ("李娜", "13800138003", "研发部", "E1003"),
+    ("刘洋", "13800138004", "市场部", "E2001"),
+    ("陈静", "13800138005", "市场部", "E2002"),
+    ("杨磊", "13800138006", "销售部", "E3001"),
+    ("赵敏", "13800138007", "销售部", "E3002"),
+    ("黄强", "13800138008", "人力资源部", "E4001"),
+    ("周杰", "13800138009", "财务部", "E5001"),
+    ("吴婷", "13800138010", "客户成功部", "E6001"),
+];
+
 /// Creates the demo admin and sample data (once), and returns the routes demo mode adds.
 pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     let exists = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins WHERE username = 'admin'")
@@ -117,6 +131,17 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
                 .bind(now - (i as i64) * 60_000).execute(p).await.map(|_| ())).map_err(db_err)?;
         }
     }
+    let staff = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff").fetch_one(p).await)
+        .map_err(db_err)?;
+    if staff == 0 {
+        let now = now_ms();
+        for (name, mobile, department, external_id) in SAMPLE_STAFF {
+            with_db!(db, p => sqlx::query(
+                "INSERT INTO staff (name, mobile, department, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                .bind(name).bind(mobile).bind(department).bind(external_id).bind(now)
+                .execute(p).await.map(|_| ())).map_err(db_err)?;
+        }
+    }
     // DingTalk, simulated: the app's clients talk to it, and /sim shows what each group received.
     let base = format!("{}/sim", config.public_url.trim_end_matches('/'));
     config.dingtalk_oapi_base = base.clone();
@@ -127,6 +152,9 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
 /// A simulator with a few groups and signed robots, like a small company's DingTalk.
 fn simulator() -> Simulator {
     let sim = Simulator::new(SimConfig::default());
+    for (name, mobile, _, _) in SAMPLE_STAFF {
+        sim.create_user(UserSpec::new(*name, *mobile));
+    }
     for (name, keywords) in [
         ("全员群", vec![]),
         ("研发部", vec!["勋章".to_string()]),
