@@ -226,6 +226,18 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The `:id` route parameter as a number (-1 when it is not one, which finds nothing).
+pub fn id_param() -> Memo<i64> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(-1)
+    })
+}
+
 /// Formats a UTC millisecond timestamp in China Standard Time (UTC+8), where DingTalk companies are.
 pub fn fmt_time(ms: i64) -> String {
     use chrono::{FixedOffset, TimeZone};

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use medal_core::medal::PRESET_ICONS;
 use medal_core::{MedalKind, Role, Tier, Validity};
 
@@ -13,7 +13,7 @@ use crate::api::{
     RestoreMedal,
 };
 use crate::components::{
-    can, fmt_time, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge,
+    can, fmt_time, id_param, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge,
 };
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -116,21 +116,10 @@ pub fn MedalList() -> impl IntoView {
     }
 }
 
-fn medal_id() -> Memo<i64> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(-1)
-    })
-}
-
 #[component]
 pub fn MedalDetailPage() -> impl IntoView {
     let lang = use_lang();
-    let id = medal_id();
+    let id = id_param();
     let archive = ServerAction::<ArchiveMedal>::new();
     let restore = ServerAction::<RestoreMedal>::new();
     let medal = Resource::new(
@@ -220,7 +209,7 @@ pub fn MedalNew() -> impl IntoView {
 #[component]
 pub fn MedalEdit() -> impl IntoView {
     let lang = use_lang();
-    let id = medal_id();
+    let id = id_param();
     let medal = Resource::new(move || id.get(), get_medal);
     view! {
         <Title text=lang.t("编辑勋章", "Edit medal")/>

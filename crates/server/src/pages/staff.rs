@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use medal_core::{Lang, Role};
 
 use crate::api::{
@@ -14,7 +14,7 @@ use crate::api::{
     StaffFilter,
 };
 use crate::components::{
-    can, fmt_time, url_encode, use_flash, Banner, FieldErrors, FormError, IfCan,
+    can, fmt_time, id_param, url_encode, use_flash, Banner, FieldErrors, FormError, IfCan,
 };
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -140,21 +140,10 @@ pub fn StaffList() -> impl IntoView {
     }
 }
 
-fn staff_id() -> Memo<i64> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(-1)
-    })
-}
-
 #[component]
 pub fn StaffDetailPage() -> impl IntoView {
     let lang = use_lang();
-    let id = staff_id();
+    let id = id_param();
     let deactivate = ServerAction::<DeactivateStaff>::new();
     let reactivate = ServerAction::<ReactivateStaff>::new();
     let person = Resource::new(
@@ -242,7 +231,7 @@ pub fn StaffNew() -> impl IntoView {
 #[component]
 pub fn StaffEdit() -> impl IntoView {
     let lang = use_lang();
-    let id = staff_id();
+    let id = id_param();
     let person = Resource::new(move || id.get(), get_staff);
     view! {
         <Title text=lang.t("编辑员工", "Edit person")/>
