@@ -146,7 +146,7 @@ pub async fn dashboard_stats() -> Result<DashboardData, AppError> {
 #[server(prefix = "/sfn", endpoint = "medals/list")]
 pub async fn list_medals(filter: MedalFilter) -> Result<Vec<MedalSummary>, AppError> {
     crate::ssr::auth::require(Role::Viewer).await?;
-    crate::ssr::medals::list(&filter).await
+    crate::ssr::medals::list(&filter, crate::ssr::medals::LIST_LIMIT).await
 }
 
 #[server(prefix = "/sfn", endpoint = "medals/get")]

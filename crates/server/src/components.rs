@@ -226,6 +226,11 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The fallback of a `<Suspense>` while a page's data loads.
+pub fn loading(lang: Lang) -> impl IntoView {
+    view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }
+}
+
 /// The `:id` route parameter as a number (-1 when it is not one, which finds nothing).
 pub fn id_param() -> Memo<i64> {
     let params = leptos_router::hooks::use_params_map();

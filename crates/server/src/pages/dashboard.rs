@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::dashboard_stats;
-use crate::components::IfCan;
+use crate::components::{loading, IfCan};
 use crate::i18n::use_lang;
 use crate::pages::medals::MedalGrid;
 use medal_core::Role;
@@ -21,7 +21,7 @@ pub fn Dashboard() -> impl IntoView {
                 <a class="btn btn-primary" href="/medals/new">{lang.t("＋ 新建勋章", "+ New medal")}</a>
             </IfCan>
         </div>
-        <Suspense fallback=move || view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || stats.get().map(|r| match r { Ok(s) => view! {
                 <div class="stats">
                     <div class="stat"><span class="stat-value">{s.active_medals}</span><span class="stat-label">{lang.t("有效勋章", "Active medals")}</span></div>

@@ -13,7 +13,7 @@ use crate::api::{
     RestoreMedal,
 };
 use crate::components::{
-    can, fmt_time, id_param, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge,
+    can, fmt_time, id_param, loading, use_flash, Banner, FieldErrors, FormError, IfCan, TierBadge,
 };
 use crate::error::AppError;
 use crate::i18n::use_lang;
@@ -107,7 +107,7 @@ pub fn MedalList() -> impl IntoView {
             </div>
             <button type="submit" class="btn">{lang.t("筛选", "Filter")}</button>
         </form>
-        <Suspense fallback=move || view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || medals.get().map(|r| match r {
                 Ok(list) => view! { <MedalGrid medals=list/> }.into_any(),
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
@@ -134,7 +134,7 @@ pub fn MedalDetailPage() -> impl IntoView {
             .find_map(|r| r.err())
     });
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || medal.get().map(|r| match r {
                 Err(AppError::NotFound) => view! { <crate::components::NotFound/> }.into_any(),
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
@@ -213,7 +213,7 @@ pub fn MedalEdit() -> impl IntoView {
     let medal = Resource::new(move || id.get(), get_medal);
     view! {
         <Title text=lang.t("编辑勋章", "Edit medal")/>
-        <Suspense fallback=move || view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || loading(lang)>
             {move || medal.get().map(|r| match r {
                 Ok(m) => view! {
                     <nav class="crumbs"><a href="/medals">{lang.t("勋章", "Medals")}</a>" / "

@@ -14,14 +14,10 @@ use crate::api::{
     StaffFilter,
 };
 use crate::components::{
-    can, fmt_time, id_param, url_encode, use_flash, Banner, FieldErrors, FormError, IfCan,
+    can, fmt_time, id_param, loading, url_encode, use_flash, Banner, FieldErrors, FormError, IfCan,
 };
 use crate::error::AppError;
 use crate::i18n::use_lang;
-
-fn loading(lang: Lang) -> impl IntoView {
-    view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }
-}
 
 fn dash(s: Option<String>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())

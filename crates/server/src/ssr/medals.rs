@@ -19,6 +19,7 @@ struct MedalRow {
     description: String,
     criteria: String,
     icon_preset: Option<String>,
+    icon_id: Option<i64>,
     icon_sha: Option<String>,
     tier: String,
     kind: String,
@@ -30,7 +31,7 @@ struct MedalRow {
     award_count: i64,
 }
 
-const SELECT: &str = "SELECT m.id, m.name, m.description, m.criteria, m.icon_preset, i.sha256 AS icon_sha, \
+const SELECT: &str = "SELECT m.id, m.name, m.description, m.criteria, m.icon_preset, m.icon_id, i.sha256 AS icon_sha, \
      m.tier, m.kind, m.validity_days, m.repeatable, m.archived_at, m.created_at, m.updated_at, \
      (SELECT COUNT(*) FROM awards a WHERE a.medal_id = m.id AND a.revoked_at IS NULL) AS award_count \
      FROM medals m LEFT JOIN icons i ON i.id = m.icon_id";
@@ -87,7 +88,10 @@ fn like_pattern(q: &str) -> String {
     s
 }
 
-pub async fn list(f: &MedalFilter) -> Result<Vec<MedalSummary>, AppError> {
+/// At most this many medals in a list (a catalogue has tens to hundreds).
+pub const LIST_LIMIT: i64 = 1000;
+
+pub async fn list(f: &MedalFilter, limit: i64) -> Result<Vec<MedalSummary>, AppError> {
     let st = state()?;
     let status = match f.status.as_str() {
         "archived" => "m.archived_at IS NOT NULL",
@@ -96,12 +100,12 @@ pub async fn list(f: &MedalFilter) -> Result<Vec<MedalSummary>, AppError> {
     };
     let sql = format!(
         "{SELECT} WHERE {status} AND LOWER(m.name) LIKE $1 ESCAPE '\\' AND ($2 = '' OR m.tier = $2) \
-         AND ($3 = '' OR m.kind = $3) ORDER BY m.archived_at IS NOT NULL, m.created_at DESC, m.id DESC LIMIT 1000"
+         AND ($3 = '' OR m.kind = $3) ORDER BY m.archived_at IS NOT NULL, m.created_at DESC, m.id DESC LIMIT $4"
     );
     let tier = Tier::parse(&f.tier).map(|t| t.as_str()).unwrap_or("");
     let kind = MedalKind::parse(&f.kind).map(|k| k.as_str()).unwrap_or("");
     let rows = with_db!(&st.db, p => sqlx::query_as::<_, MedalRow>(&sql)
-        .bind(like_pattern(&f.q)).bind(tier).bind(kind).fetch_all(p).await)
+        .bind(like_pattern(&f.q)).bind(tier).bind(kind).bind(limit).fetch_all(p).await)
     .map_err(db_err)?;
     Ok(rows.iter().map(MedalRow::summary).collect())
 }
@@ -125,17 +129,15 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
             with_db!(&db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).map_err(db_err)
         }
     };
-    let recent = list(&MedalFilter::default())
-        .await?
-        .into_iter()
-        .take(6)
-        .collect();
+    let (active_medals, archived_medals) = with_db!(&st.db, p => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(*) - COUNT(archived_at), COUNT(archived_at) FROM medals").fetch_one(p).await)
+    .map_err(db_err)?;
     Ok(DashboardData {
-        active_medals: count("SELECT COUNT(*) FROM medals WHERE archived_at IS NULL").await?,
-        archived_medals: count("SELECT COUNT(*) FROM medals WHERE archived_at IS NOT NULL").await?,
+        active_medals,
+        archived_medals,
         staff: count("SELECT COUNT(*) FROM staff WHERE active = TRUE").await?,
         awards: count("SELECT COUNT(*) FROM awards WHERE revoked_at IS NULL").await?,
-        recent_medals: recent,
+        recent_medals: list(&MedalFilter::default(), 6).await?,
     })
 }
 
@@ -355,12 +357,8 @@ async fn save(admin: &AdminInfo, posted: Posted) -> Result<i64, AppError> {
         }
         IconChoice::Keep => {
             let b = before.as_ref().ok_or(AppError::NotFound)?;
-            match &b.icon_sha {
-                Some(sha) => {
-                    let iid = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM icons WHERE sha256 = $1")
-                        .bind(sha).fetch_one(p).await).map_err(db_err)?;
-                    (None, Some(iid))
-                }
+            match b.icon_id {
+                Some(iid) => (None, Some(iid)),
                 None => (b.icon_preset.clone().or(Some("star".into())), None),
             }
         }
