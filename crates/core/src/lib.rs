@@ -2,12 +2,14 @@
 //! English. Pure — no I/O — so the same rules run on the server and in the browser.
 
 pub mod admin;
+pub mod award;
 pub mod i18n;
 pub mod medal;
 pub mod staff;
 pub mod text;
 
 pub use admin::{Role, Username};
+pub use award::{AwardStatus, Period};
 pub use i18n::{Lang, Msg};
 pub use medal::{MedalDraft, MedalKind, MedalName, Tier, Validity};
 pub use staff::{Mobile, StaffDraft, StaffName};

@@ -7,7 +7,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, NotFound};
 use crate::i18n::use_lang;
-use crate::pages::{dashboard::Dashboard, login::LoginPage, login::SetupPage, medals, staff};
+use crate::pages::{
+    awards, dashboard::Dashboard, login::LoginPage, login::SetupPage, medals, staff,
+};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,6 +43,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/a/:token") view=awards::PublicAwardPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("/") view=Dashboard ssr=SsrMode::Async/>
                     <Route path=path!("/medals") view=medals::MedalList ssr=SsrMode::Async/>
@@ -52,6 +55,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/import") view=staff::StaffImport ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id") view=staff::StaffDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id/edit") view=staff::StaffEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/awards") view=awards::AwardList ssr=SsrMode::Async/>
+                    <Route path=path!("/awards/new") view=awards::AwardNew ssr=SsrMode::Async/>
+                    <Route path=path!("/awards/:id") view=awards::AwardDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/leaderboard") view=awards::Leaderboard ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -90,7 +90,9 @@ pub fn Layout() -> impl IntoView {
                 <nav aria-label=lang.t("主导航", "Main")>
                     {nav("/", "概览", "Overview", "◎")}
                     {nav("/medals", "勋章", "Medals", "✦")}
+                    {nav("/awards", "颁奖", "Awards", "✚")}
                     {nav("/staff", "员工", "Staff", "☺")}
+                    {nav("/leaderboard", "排行榜", "Leaderboard", "▲")}
                 </nav>
             </aside>
             <div class="main">

@@ -153,6 +153,14 @@ pub fn MedalDetailPage() -> impl IntoView {
                                 </h1>
                                 <p class="medal-meta"><TierBadge tier=m.tier/><span class="tag">{m.kind.label(lang)}</span></p>
                                 <p class="description">{if m.description.is_empty() { lang.t("（没有描述）", "(no description)").to_string() } else { m.description.clone() }}</p>
+                                {(!archived).then(|| view! {
+                                    <IfCan role=Role::Awarder>
+                                        <div class="actions">
+                                            <a class="btn btn-primary" href=format!("/awards/new?medal={}", m.id)>{lang.t("颁发这枚勋章", "Award this medal")}</a>
+                                            <a class="btn" href=format!("/awards?medal={}", m.id)>{lang.t("颁奖记录", "Awards")}</a>
+                                        </div>
+                                    </IfCan>
+                                })}
                                 {is_admin.get().then(|| view! {
                                     <div class="actions">
                                         <a class="btn" href=format!("/medals/{}/edit", m.id)>{lang.t("编辑", "Edit")}</a>

@@ -1,3 +1,4 @@
+pub mod awards;
 pub mod dashboard;
 pub mod login;
 pub mod medals;

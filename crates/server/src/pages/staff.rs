@@ -206,6 +206,7 @@ pub fn StaffDetailPage() -> impl IntoView {
                                 <dt>{lang.t("更新时间", "Updated")}</dt><dd>{fmt_time(s.updated_at)}</dd>
                             </dl>
                         </section>
+                        <crate::pages::awards::MedalWallSection staff_id=s.id/>
                     }.into_any()
                 }
             })}

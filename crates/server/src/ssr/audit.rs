@@ -5,6 +5,12 @@ use crate::api::AdminInfo;
 use crate::error::AppError;
 use crate::with_db;
 
+/// The audit insert, for writers that keep the entry inside their own transaction. Binds: admin
+/// id, actor, action, object type, object id, before JSON, after JSON, time (UTC ms).
+pub const INSERT: &str =
+    "INSERT INTO audit_entries (admin_id, actor, action, object_type, object_id, \
+     before_json, after_json, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// Writes an audit entry for something `admin` did.
 pub async fn audit(
     db: &Db,
@@ -40,11 +46,10 @@ pub async fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    with_db!(db, p => sqlx::query(
-        "INSERT INTO audit_entries (admin_id, actor, action, object_type, object_id, before_json, after_json, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    with_db!(db, p => sqlx::query(INSERT)
         .bind(admin_id).bind(actor).bind(action).bind(object_type).bind(object_id)
         .bind(before.map(|v| v.to_string())).bind(after.map(|v| v.to_string())).bind(now_ms())
-        .execute(p).await.map(|_| ())).map_err(db_err)?;
+        .execute(p).await.map(|_| ()))
+    .map_err(db_err)?;
     Ok(())
 }

@@ -54,6 +54,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .route("/lang/{tag}", get(set_lang))
         .route("/icons/{file}", get(super::icons::serve))
         .route("/staff/export.csv", get(super::staff::export_csv))
+        .route("/awards/export.csv", get(super::awards::export_csv))
         .leptos_routes_with_context(
             &state,
             routes,

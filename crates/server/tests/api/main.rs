@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod awards;
 mod medals;
 mod roles;
 mod staff;

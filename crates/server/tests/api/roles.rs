@@ -17,6 +17,7 @@ const PUBLIC: &[&str] = &[
     "/sfn/auth/login",
     "/sfn/auth/logout",
     "/sfn/auth/setup",
+    "/sfn/awards/public",
 ];
 
 /// Every other server function and the least role it needs.
@@ -36,6 +37,14 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/staff/import/pending", Role::Admin),
     ("/sfn/staff/import/commit", Role::Admin),
     ("/sfn/staff/import/cancel", Role::Admin),
+    ("/sfn/awards/list", Role::Viewer),
+    ("/sfn/awards/choices", Role::Viewer),
+    ("/sfn/awards/give", Role::Awarder),
+    ("/sfn/awards/get", Role::Viewer),
+    ("/sfn/awards/revoke", Role::Awarder),
+    ("/sfn/awards/wall", Role::Viewer),
+    ("/sfn/awards/leaderboard", Role::Viewer),
+    ("/sfn/awards/stats", Role::Viewer),
 ];
 
 #[test]
@@ -127,6 +136,36 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
             };
             app.post(c, path, &[("token", &token)]).await
         }
+        "/sfn/awards/list" => app.post(c, path, &[("filter[status]", "")]).await,
+        "/sfn/awards/give" => {
+            let staff_id = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT MIN(id) FROM staff").fetch_one(p).await)
+            .unwrap();
+            let form = reqwest::multipart::Form::new()
+                .text("medal_id", id.clone())
+                .text("reason", "越权颁发")
+                .text("staff", staff_id.to_string());
+            app.post_multipart(c, path, form).await
+        }
+        "/sfn/awards/get" | "/sfn/awards/revoke" => {
+            let award_id = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT COALESCE(MIN(id), 0) FROM awards").fetch_one(p).await)
+            .unwrap();
+            app.post(
+                c,
+                path,
+                &[("id", &award_id.to_string()), ("reason", "越权撤销")],
+            )
+            .await
+        }
+        "/sfn/awards/wall" => {
+            let staff_id = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT MIN(id) FROM staff").fetch_one(p).await)
+            .unwrap();
+            app.post(c, path, &[("staff_id", &staff_id.to_string())])
+                .await
+        }
+        "/sfn/awards/leaderboard" => app.post(c, path, &[("period", "all")]).await,
         _ => app.post(c, path, &[]).await,
     }
 }
