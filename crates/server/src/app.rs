@@ -52,6 +52,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/import") view=staff::StaffImport ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id") view=staff::StaffDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id/edit") view=staff::StaffEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=crate::pages::groups::GroupList ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/new") view=crate::pages::groups::GroupNew ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/:id") view=crate::pages::groups::GroupDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shares") view=crate::pages::shares::ShareList ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/new") view=crate::pages::shares::ShareNew ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/:id") view=crate::pages::shares::ShareDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=crate::pages::settings::SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -91,6 +91,9 @@ pub fn Layout() -> impl IntoView {
                     {nav("/", "概览", "Overview", "◎")}
                     {nav("/medals", "勋章", "Medals", "✦")}
                     {nav("/staff", "员工", "Staff", "☺")}
+                    {nav("/groups", "群组", "Groups", "☰")}
+                    {nav("/shares", "分享记录", "Shares", "➚")}
+                    {nav("/settings", "设置", "Settings", "⚙")}
                 </nav>
             </aside>
             <div class="main">
