@@ -13,6 +13,7 @@ pub mod server;
 pub mod staff;
 // sharing (issue #5)
 pub mod crypto;
+pub mod demo_share;
 pub mod groups;
 pub mod outbox;
 pub mod settings;

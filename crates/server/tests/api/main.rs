@@ -7,3 +7,6 @@ mod auth;
 mod medals;
 mod roles;
 mod staff;
+// sharing (issue #5)
+mod outbox;
+mod share_fixtures;
