@@ -78,7 +78,7 @@ impl OutboxConfig {
     /// latency can never make DingTalk see 21 in its own window.
     pub fn effective_window(&self) -> Duration {
         let w = Duration::from_millis(self.robot_rate_window_ms);
-        w + (w / 10).min(Duration::from_secs(1))
+        w + (w / 5).min(Duration::from_secs(2))
     }
 }
 
