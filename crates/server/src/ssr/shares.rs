@@ -166,6 +166,21 @@ fn mention(r: &AwardCardRow) -> Option<(bool, String)> {
     }
 }
 
+/// " @id" after a winner's name when mentions are on (plain ids only; others are appended by
+/// `ensure_mentions_in_text`).
+fn inline_mention(o: &CardOptions, r: &AwardCardRow) -> String {
+    match mention(r) {
+        Some((_, v))
+            if o.mention
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '+') =>
+        {
+            format!(" @{v}")
+        }
+        _ => String::new(),
+    }
+}
+
 fn at_for(rows: &[AwardCardRow]) -> Option<At> {
     let mut ids = Vec::new();
     let mut mobiles = Vec::new();
@@ -203,9 +218,10 @@ pub fn compose(
         }
         for (i, r) in rows.iter().enumerate() {
             t.push_str(&format!(
-                "{}. **{}** 获得「{}」：{}（{}） [查看详情]({})\n",
+                "{}. **{}**{} 获得「{}」：{}（{}） [查看详情]({})\n",
                 i + 1,
                 escape_md(&r.staff_name),
+                inline_mention(o, r),
                 escape_md(&r.medal_name),
                 escape_md(&r.reason),
                 date(r.awarded_at),
@@ -216,11 +232,12 @@ pub fn compose(
     } else {
         let r = &rows[0];
         let mut t = format!(
-            "![{}]({})\n\n### 🏅 {}\n\n**{}** 获得「{}」勋章\n\n",
+            "![{}]({})\n\n### 🏅 {}\n\n**{}**{} 获得「{}」勋章\n\n",
             escape_md(&r.medal_name),
             icon_url(base, r),
             escape_md(&r.medal_name),
             escape_md(&r.staff_name),
+            inline_mention(o, r),
             escape_md(&r.medal_name)
         );
         if !personal.is_empty() {

@@ -8,5 +8,7 @@ mod medals;
 mod roles;
 mod staff;
 // sharing (issue #5)
+mod groups;
 mod outbox;
 mod share_fixtures;
+mod shares;

@@ -16,7 +16,7 @@ pub struct Fixture {
     pub sim: RunningSim,
     /// (share_groups.id, openConversationId, access token)
     pub groups: Vec<(i64, String, String)>,
-    pub dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
 }
 
 /// The app's configuration for tests: DingTalk is `sim_base`, quick retries, short timeouts.
@@ -58,7 +58,7 @@ pub async fn fixture(
         config,
         sim,
         groups,
-        dir,
+        _dir: dir,
     }
 }
 
@@ -186,4 +186,32 @@ pub fn max_in_window(sim: &Simulator, groups: &[(i64, String, String)], window: 
         }
     }
     worst
+}
+
+/// A key shared by a test app and the workers a test starts for it.
+pub const TEST_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The app's config adjustments for a simulator at `base` (secret key shared with workers).
+pub fn point_at(c: &mut Config, base: &str) {
+    c.dingtalk_oapi_base = base.to_string();
+    c.dingtalk_api_base = base.to_string();
+    c.secret_key = Some(secrecy::SecretString::from(TEST_KEY));
+    c.outbox.outbox_poll_ms = 50;
+    c.outbox.outbox_backoff_ms = 20;
+    c.outbox.dingtalk_timeout_ms = 2_000;
+}
+
+/// A test app whose DingTalk is a fresh simulator; returns the config a worker for it needs.
+pub async fn sim_app(b: Backend) -> (crate::helpers::TestApp, RunningSim, Config) {
+    let sim = dingtalk::sim::spawn_local(Simulator::new(SimConfig::default()))
+        .await
+        .unwrap();
+    let base = sim.base_url();
+    let mut worker_config = None;
+    let app = crate::helpers::spawn_app_with(b, |c| {
+        point_at(c, &base);
+        worker_config = Some(c.clone());
+    })
+    .await;
+    (app, sim, worker_config.unwrap())
 }
