@@ -345,9 +345,12 @@ async fn claim(
     } else {
         ""
     };
+    // The candidates are picked once (a materialized CTE: on PostgreSQL a `LIMIT … SKIP LOCKED`
+    // subquery inside `IN (…)` may be re-run by the planner and claim more than `limit`).
     let sql = format!(
-        "UPDATE shares SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
-         WHERE id IN (SELECT id FROM shares WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $4{lock}) AND {DUE} \
+        "WITH c AS MATERIALIZED (SELECT id FROM shares WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $4{lock}) \
+         UPDATE shares SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM c) AND {DUE} \
          RETURNING id, group_id, msg_uuid, message_json, attempts"
     );
     with_db!(db, p => sqlx::query_as::<_, Claimed>(&sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(p).await)

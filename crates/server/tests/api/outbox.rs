@@ -7,6 +7,8 @@ use dingtalk::sim::{Faults, SimConfig};
 use medal_server::ssr::outbox::Worker;
 use medal_server::ssr::Db;
 use medal_server::with_db;
+#[allow(unused_imports)]
+use std::collections::HashMap;
 
 use crate::both;
 use crate::helpers::Backend;
@@ -125,3 +127,77 @@ fn two_instances_on_postgres() {
         eprintln!("two instances: 1000 shares in {:?}", start.elapsed());
     });
 }
+
+/// Kill the real `medals` server with SIGKILL in the middle of a 500-group fan-out and start it
+/// again: every card is delivered exactly once (shares caught `sending` are taken over when their
+/// lease ends and resent with their own msgUuid, which the simulator — like DingTalk — posts once).
+async fn sigkill_mid_fan_out_then_restart(b: Backend) {
+    use crate::share_fixtures::TEST_KEY;
+    let f = fixture(b, SimConfig::default(), 500, |c| {
+        c.secret_key = Some(secrecy::SecretString::from(TEST_KEY));
+    })
+    .await;
+    f.sim.sim.set_faults(
+        "*",
+        Faults {
+            latency_ms: 50,
+            ..Faults::default()
+        },
+    );
+    insert_shares(&f.db, &f.groups, 1).await;
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_medals"))
+            .arg("serve")
+            .env("MEDALS_CONFIG", f._dir.path().join("none.toml"))
+            .env("MEDALS_DATABASE_URL", &f.config.database_url)
+            .env("MEDALS_LISTEN", "127.0.0.1:0")
+            .env("MEDALS_SITE_ROOT", f._dir.path())
+            .env("MEDALS_SECRET_KEY", TEST_KEY)
+            .env("MEDALS_DINGTALK_OAPI_BASE", f.sim.base_url())
+            .env("MEDALS_DINGTALK_API_BASE", f.sim.base_url())
+            .env("MEDALS_OUTBOX_CONCURRENCY", "8")
+            .env("MEDALS_OUTBOX_LEASE_MS", "1500")
+            .env("MEDALS_OUTBOX_POLL_MS", "100")
+            .env("MEDALS_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start medals")
+    };
+    let start = Instant::now();
+    let mut child = spawn();
+    let mut at_kill = Default::default();
+    while start.elapsed() < Duration::from_secs(30) {
+        at_kill = counts(&f.db).await;
+        if at_kill.get("sent").copied().unwrap_or(0) >= 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
+    child.wait().unwrap();
+    let after_kill = counts(&f.db).await;
+    let sent_before = after_kill.get("sent").copied().unwrap_or(0);
+    assert!(
+        sent_before >= 100 && sent_before < 500,
+        "killed mid fan-out: {after_kill:?}"
+    );
+    assert!(
+        after_kill.get("sending").copied().unwrap_or(0) <= 8,
+        "claims stay within the concurrency: {after_kill:?}"
+    );
+    let mut child = spawn();
+    let c = wait_done(&f.db, Duration::from_secs(40)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(c.get("sent").copied().unwrap_or(0), 500, "{c:?}");
+    assert_each_once(&f.sim.sim, &f.groups, 1);
+    eprintln!(
+        "{b:?}: killed with {after_kill:?} (at the check: {at_kill:?}); all 500 delivered once after restart, {:?} in all",
+        start.elapsed()
+    );
+}
+both!(
+    sigkill_mid_fan_out_then_restart,
+    super::sigkill_mid_fan_out_then_restart
+);
