@@ -41,7 +41,7 @@ pub fn ShareNew() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let awards = Memo::new(move |_| query.read().get("awards").unwrap_or_default());
-    let data = Resource::new(move || awards.get(), |a| share_form(a));
+    let data = Resource::new(move || awards.get(), share_form);
     view! {
         <Title text=lang.t("分享到群", "Share to groups")/>
         <nav class="crumbs"><a href="/shares">{lang.t("分享记录", "Shares")}</a>" / "<span>{lang.t("分享", "Share")}</span></nav>
