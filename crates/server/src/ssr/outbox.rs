@@ -145,22 +145,28 @@ impl DbRateStore {
                 Ok(r)
             }
             Db::Sqlite(p) => {
-                static LOCK: OnceLock<Mutex<()>> = OnceLock::new();
-                let _g = LOCK.get_or_init(|| Mutex::new(())).lock().await;
+                // One statement: SQLite runs writes one at a time, so the count and the insert
+                // cannot interleave with another acquire.
+                let taken = sqlx::query(
+                    "INSERT INTO robot_sends (group_id, at) SELECT $1, $2 \
+                     WHERE (SELECT COUNT(*) FROM robot_sends WHERE group_id = $1 AND at > $3) < $4",
+                )
+                .bind(group_id)
+                .bind(now)
+                .bind(since)
+                .bind(limit as i64)
+                .execute(p)
+                .await?
+                .rows_affected();
+                if taken == 1 {
+                    return Ok(Ok(()));
+                }
                 let (count, oldest): (i64, Option<i64>) = sqlx::query_as(COUNT)
                     .bind(group_id)
                     .bind(since)
                     .fetch_one(p)
                     .await?;
-                let r = decide(count, oldest);
-                if r.is_ok() {
-                    sqlx::query(INSERT)
-                        .bind(group_id)
-                        .bind(now)
-                        .execute(p)
-                        .await?;
-                }
-                Ok(r)
+                Ok(decide(count.max(limit as i64), oldest))
             }
         }
     }
