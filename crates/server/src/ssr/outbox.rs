@@ -92,7 +92,7 @@ pub fn wake() -> &'static Notify {
 
 /// DingTalk's per-robot limit counted in `robot_sends`, shared by every instance on the database.
 /// Keys are `group:{id}`. On PostgreSQL a transaction-scoped advisory lock per group makes the
-/// count-then-insert atomic across instances; on SQLite (one instance) a process lock does.
+/// count-then-insert atomic across instances; on SQLite one conditional INSERT does.
 pub struct DbRateStore {
     db: Db,
 }
@@ -432,39 +432,43 @@ impl Worker {
         let sem = Arc::new(Semaphore::new(n));
         let mut last_cleanup = 0;
         loop {
-            // Wait for at least one free slot, then claim as many as are free.
-            let first = match sem.clone().acquire_owned().await {
-                Ok(p) => p,
+            // Wait for a free slot, then gather the slots that free up within a few
+            // milliseconds, so that claims go in batches rather than one query per share.
+            let mut permits = match sem.clone().acquire_owned().await {
+                Ok(p) => vec![p],
                 Err(_) => return,
             };
-            let free = sem.available_permits() + 1;
+            let gather_until = std::time::Instant::now() + Duration::from_millis(3);
+            while permits.len() < n {
+                match sem.clone().try_acquire_owned() {
+                    Ok(p) => permits.push(p),
+                    Err(_) if permits.len() < n / 2 && std::time::Instant::now() < gather_until => {
+                        tokio::time::sleep(Duration::from_millis(1)).await
+                    }
+                    Err(_) => break,
+                }
+            }
+            let free = permits.len();
             let claimed =
                 match claim(&self.db, &self.owner, free as i64, self.cfg.outbox_lease_ms).await {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::warn!(error = %e, "outbox claim");
-                        drop(first);
+                        drop(permits);
                         tokio::time::sleep(Duration::from_millis(self.cfg.outbox_poll_ms)).await;
                         continue;
                     }
                 };
             let got = claimed.len();
-            let mut first = Some(first);
             for row in claimed {
-                let permit = match first.take() {
-                    Some(p) => p,
-                    None => match sem.clone().acquire_owned().await {
-                        Ok(p) => p,
-                        Err(_) => return,
-                    },
-                };
+                let Some(permit) = permits.pop() else { break };
                 let me = self.clone();
                 tokio::spawn(async move {
                     me.process(row).await;
                     drop(permit);
                 });
             }
-            drop(first);
+            drop(permits);
             if now_ms() - last_cleanup > 60_000 {
                 last_cleanup = now_ms();
                 let keep =
