@@ -1,6 +1,7 @@
 //! Server functions for sharing (issue #5): settings, groups, the share form, the outbox history.
 //! Each checks the session and the role itself (see `ssr::auth::require`).
 
+#[cfg(feature = "ssr")]
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
