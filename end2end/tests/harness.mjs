@@ -53,6 +53,7 @@ export async function startServer() {
   }
   return {
     base,
+    dbPath: join(dir, 'medals.db'),
     output: () => output,
     async stop() {
       proc.kill('SIGTERM');

@@ -59,6 +59,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/awards/new") view=awards::AwardNew ssr=SsrMode::Async/>
                     <Route path=path!("/awards/:id") view=awards::AwardDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/leaderboard") view=awards::Leaderboard ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=crate::pages::groups::GroupList ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/new") view=crate::pages::groups::GroupNew ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/:id") view=crate::pages::groups::GroupDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shares") view=crate::pages::shares::ShareList ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/new") view=crate::pages::shares::ShareNew ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/:id") view=crate::pages::shares::ShareDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=crate::pages::settings::SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -93,6 +93,9 @@ pub fn Layout() -> impl IntoView {
                     {nav("/awards", "颁奖", "Awards", "✚")}
                     {nav("/staff", "员工", "Staff", "☺")}
                     {nav("/leaderboard", "排行榜", "Leaderboard", "▲")}
+                    {nav("/groups", "群组", "Groups", "☰")}
+                    {nav("/shares", "分享记录", "Shares", "➚")}
+                    {nav("/settings", "设置", "Settings", "⚙")}
                 </nav>
             </aside>
             <div class="main">

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod api_share;
 pub mod app;
 pub mod components;
 pub mod error;

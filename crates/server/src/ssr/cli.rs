@@ -224,6 +224,7 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
         );
     }
     server::spawn_session_cleanup(db.clone());
+    super::outbox::spawn(db.clone(), &config).map_err(app_err)?;
     let app = server::router(config.clone(), db, extra);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("Medal Hall listening on http://{}", listener.local_addr()?);

@@ -26,6 +26,9 @@ pub struct Config {
     /// Password for the demo admin in `serve --demo` (random when unset).
     #[serde(skip_serializing)]
     pub demo_password: Option<SecretString>,
+    /// The outbox (issue #5): see `ssr::outbox`. Tests shorten the robot window.
+    #[serde(flatten)]
+    pub outbox: super::outbox::OutboxConfig,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             dingtalk_oapi_base: "https://oapi.dingtalk.com".into(),
             dingtalk_api_base: "https://api.dingtalk.com".into(),
             demo_password: None,
+            outbox: Default::default(),
         }
     }
 }

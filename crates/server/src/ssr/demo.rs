@@ -146,7 +146,9 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     let base = format!("{}/sim", config.public_url.trim_end_matches('/'));
     config.dingtalk_oapi_base = base.clone();
     config.dingtalk_api_base = base;
-    Ok(dingtalk::sim::mount(Router::new(), "/sim", simulator()))
+    let sim = simulator();
+    super::demo_share::seed_groups(db, config, &sim).await?;
+    Ok(dingtalk::sim::mount(Router::new(), "/sim", sim))
 }
 
 /// A simulator with a few groups and signed robots, like a small company's DingTalk.

@@ -12,6 +12,13 @@ pub mod icons;
 pub mod medals;
 pub mod server;
 pub mod staff;
+// sharing (issue #5)
+pub mod crypto;
+pub mod demo_share;
+pub mod groups;
+pub mod outbox;
+pub mod settings;
+pub mod shares;
 
 use std::sync::Arc;
 

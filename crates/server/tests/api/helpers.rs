@@ -288,3 +288,35 @@ pub fn huge_header_png() -> Vec<u8> {
     png[29..33].copy_from_slice(&crc.to_be_bytes());
     png
 }
+
+// ---------------------------------------------------------------- sharing (issue #5)
+
+/// A fresh database URL for `backend` (SQLite file in `dir`, or a new PostgreSQL database).
+pub async fn fresh_database_url(backend: Backend, dir: &tempfile::TempDir) -> String {
+    database_url(backend, dir).await
+}
+
+/// Like `spawn_app`, with the configuration adjusted by `adjust` (e.g. DingTalk bases pointing
+/// at a simulator).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = database_url(backend, &dir).await;
+    let db = Db::connect(&url).await.expect("connect and migrate");
+    let mut config = Config {
+        database_url: url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        site_root: dir.path().join("site"),
+        secret_key_file: dir.path().join("secret.key"),
+        ..Config::default()
+    };
+    adjust(&mut config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let app = server::router(Arc::new(config), db.clone(), None);
+    tokio::spawn(async move { server::serve(app, listener).await.unwrap() });
+    TestApp {
+        addr,
+        db,
+        _dir: dir,
+    }
+}

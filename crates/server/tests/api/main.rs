@@ -8,3 +8,8 @@ mod awards;
 mod medals;
 mod roles;
 mod staff;
+// sharing (issue #5)
+mod groups;
+mod outbox;
+mod share_fixtures;
+mod shares;

@@ -45,6 +45,21 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/awards/wall", Role::Viewer),
     ("/sfn/awards/leaderboard", Role::Viewer),
     ("/sfn/awards/stats", Role::Viewer),
+    // sharing (issue #5)
+    ("/sfn/settings/get", Role::Admin),
+    ("/sfn/settings/save", Role::Admin),
+    ("/sfn/groups/list", Role::Viewer),
+    ("/sfn/groups/get", Role::Viewer),
+    ("/sfn/groups/save", Role::Admin),
+    ("/sfn/groups/test", Role::Admin),
+    ("/sfn/shares/form", Role::Awarder),
+    ("/sfn/shares/preview", Role::Awarder),
+    ("/sfn/shares/create", Role::Awarder),
+    ("/sfn/shares/list", Role::Viewer),
+    ("/sfn/shares/get", Role::Viewer),
+    ("/sfn/shares/retry", Role::Admin),
+    ("/sfn/groups/disable", Role::Admin),
+    ("/sfn/groups/enable", Role::Admin),
 ];
 
 #[test]
@@ -66,6 +81,9 @@ fn the_table_names_every_server_function() {
 
 async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::Response {
     let id = medal_id.to_string();
+    if let Some(r) = crate::shares::call_for_roles(app, c, path).await {
+        return r;
+    }
     match path {
         "/sfn/medals/save" => {
             app.post_multipart(c, path, medal_form(&[("name", "越权勋章")]))

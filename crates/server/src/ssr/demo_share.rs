@@ -1,0 +1,41 @@
+//! Demo mode: the simulator's groups become share targets. The simulator lives in memory and
+//! makes new tokens each start, so existing demo groups (matched by name) get the new token and
+//! secret (encrypted) instead of duplicates.
+
+use dingtalk::sim::Simulator;
+
+use super::{crypto, db_err, now_ms, Config, Db};
+use crate::error::AppError;
+use crate::with_db;
+
+pub async fn seed_groups(db: &Db, config: &Config, sim: &Simulator) -> Result<(), AppError> {
+    let crypto = crypto::for_config(config)?;
+    let groups = sim.groups();
+    for robot in sim.robots() {
+        let Some(g) = groups
+            .iter()
+            .find(|g| g.open_conversation_id == robot.group)
+        else {
+            continue;
+        };
+        let token = crypto.encrypt(&robot.access_token);
+        let secret = robot.secret.as_deref().map(|s| crypto.encrypt(s));
+        let keywords = serde_json::to_string(&robot.keywords).unwrap_or_else(|_| "[]".into());
+        let now = now_ms();
+        let existing = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM share_groups WHERE name = $1 AND kind = 'webhook' ORDER BY id LIMIT 1")
+            .bind(&g.name).fetch_optional(p).await)
+        .map_err(db_err)?;
+        match existing {
+            Some(id) => with_db!(db, p => sqlx::query(
+                "UPDATE share_groups SET webhook_token_enc = $1, sign_secret_enc = $2, keywords = $3, updated_at = $4 WHERE id = $5")
+                .bind(&token).bind(&secret).bind(&keywords).bind(now).bind(id).execute(p).await.map(|_| ())),
+            None => with_db!(db, p => sqlx::query(
+                "INSERT INTO share_groups (name, kind, webhook_token_enc, sign_secret_enc, keywords, created_at, updated_at) \
+                 VALUES ($1, 'webhook', $2, $3, $4, $5, $5)")
+                .bind(&g.name).bind(&token).bind(&secret).bind(&keywords).bind(now).execute(p).await.map(|_| ())),
+        }
+        .map_err(db_err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,447 @@
+//! Share targets: custom-robot groups (webhook token + 加签 secret + keywords, secrets encrypted)
+//! and app-robot groups (openConversationId). List, read, create/edit, disable, test-send, health.
+
+use std::collections::BTreeMap;
+
+use medal_core::{Msg, Role};
+use serde_json::json;
+
+use super::auth::require;
+use super::crypto::{self, mask, Crypto};
+use super::{audit, db_err, now_ms, outbox, state, Db};
+use crate::api_share::{GroupForm, GroupHealth, GroupSummary, TestSendResult};
+use crate::error::AppError;
+use crate::with_db;
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub webhook_token_enc: Option<String>,
+    pub sign_secret_enc: Option<String>,
+    pub keywords: String,
+    pub open_conversation_id: Option<String>,
+    pub disabled: bool,
+    pub last_ok_at: Option<i64>,
+    pub last_error_at: Option<i64>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SELECT: &str = "SELECT id, name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, \
+    disabled, last_ok_at, last_error_at, last_error_code, last_error_message, created_at, updated_at FROM share_groups";
+
+impl GroupRow {
+    pub fn keyword_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.keywords).unwrap_or_default()
+    }
+
+    fn summary(&self, crypto: &Crypto) -> GroupSummary {
+        let reveal = |enc: &Option<String>| {
+            enc.as_deref().map(|e| {
+                crypto
+                    .decrypt(e)
+                    .map(|p| mask(&p))
+                    .unwrap_or_else(|_| "••••••".into())
+            })
+        };
+        GroupSummary {
+            id: self.id,
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            keywords: self.keyword_list(),
+            open_conversation_id: self.open_conversation_id.clone(),
+            token_masked: reveal(&self.webhook_token_enc),
+            secret_masked: reveal(&self.sign_secret_enc),
+            disabled: self.disabled,
+            health: health(self),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// Health from the last result: ok when the last success is newer than the last error.
+pub fn health(r: &GroupRow) -> GroupHealth {
+    let error = match (r.last_error_at, r.last_ok_at) {
+        (Some(e), ok) if ok.is_none_or(|ok| e >= ok) => Some(explain(
+            r.last_error_code.as_deref().unwrap_or(""),
+            r.last_error_message.as_deref().unwrap_or(""),
+        )),
+        _ => None,
+    };
+    GroupHealth {
+        last_ok_at: r.last_ok_at,
+        last_error_at: r.last_error_at,
+        error,
+    }
+}
+
+/// A stored error code and errmsg, explained again in both languages.
+pub fn explain(code: &str, errmsg: &str) -> Msg {
+    let e = dingtalk::Error::from_code(code, errmsg);
+    Msg::new(e.explain_zh(), e.explain_en())
+}
+
+pub async fn fetch(db: &Db, id: i64) -> Result<GroupRow, AppError> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).bind(id).fetch_optional(p).await)
+        .map_err(db_err)?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn fetch_all(db: &Db) -> Result<Vec<GroupRow>, AppError> {
+    let sql = format!("{SELECT} ORDER BY disabled, name, id");
+    with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await).map_err(db_err)
+}
+
+pub async fn list() -> Result<Vec<GroupSummary>, AppError> {
+    require(Role::Viewer).await?;
+    let st = state()?;
+    let crypto = crypto::for_config(&st.config)?;
+    Ok(fetch_all(&st.db)
+        .await?
+        .iter()
+        .map(|g| g.summary(&crypto))
+        .collect())
+}
+
+pub async fn get(id: i64) -> Result<GroupSummary, AppError> {
+    require(Role::Viewer).await?;
+    let st = state()?;
+    let crypto = crypto::for_config(&st.config)?;
+    Ok(fetch(&st.db, id).await?.summary(&crypto))
+}
+
+/// Keywords as typed: separated by commas (either width), semicolons, spaces or new lines.
+pub fn parse_keywords(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in s.split(|c: char| [',', '，', ';', '；', '、', '\n', '\r', ' ', '\t'].contains(&c))
+    {
+        let k = k.trim();
+        if !k.is_empty() && !out.iter().any(|o| o == k) {
+            out.push(k.to_string());
+        }
+    }
+    out
+}
+
+struct Valid {
+    name: String,
+    kind: String,
+    token: Option<String>,
+    secret: Option<String>,
+    keywords: Vec<String>,
+    cid: Option<String>,
+}
+
+fn validate(f: &GroupForm, oapi_base: &str, editing: bool) -> Result<Valid, AppError> {
+    let mut errors: BTreeMap<String, Vec<Msg>> = BTreeMap::new();
+    let mut err = |field: &str, m: Msg| errors.entry(field.to_string()).or_default().push(m);
+    let name = f.name.trim().to_string();
+    if name.is_empty() {
+        err("name", Msg::new("请填写群名称", "Name is required"));
+    } else if name.chars().count() > 50 {
+        err(
+            "name",
+            Msg::new(
+                "群名称最多 50 个字",
+                "The name can have at most 50 characters",
+            ),
+        );
+    }
+    let kind = f.kind.trim().to_string();
+    let mut token = None;
+    let mut secret = None;
+    let mut cid = None;
+    let keywords = parse_keywords(&f.keywords);
+    match kind.as_str() {
+        "webhook" => {
+            let url = f.webhook_url.trim();
+            if url.is_empty() {
+                if !editing {
+                    err(
+                        "webhook_url",
+                        Msg::new(
+                            "请粘贴机器人的 Webhook 地址",
+                            "Paste the robot's webhook URL",
+                        ),
+                    );
+                }
+            } else {
+                match dingtalk::parse_webhook(url, oapi_base) {
+                    Ok(t) => token = Some(t),
+                    Err(e) => err(
+                        "webhook_url",
+                        Msg::new(
+                            format!("只接受钉钉的 Webhook 地址（https://oapi.dingtalk.com/robot/send?access_token=…）。{}", e.explain_zh()),
+                            format!("Only DingTalk webhook URLs are accepted (https://oapi.dingtalk.com/robot/send?access_token=…). {}", e.explain_en()),
+                        ),
+                    ),
+                }
+            }
+            let s = f.sign_secret.trim();
+            if !s.is_empty() {
+                if !s.starts_with("SEC")
+                    || s.len() > 200
+                    || !s.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    err(
+                        "sign_secret",
+                        Msg::new(
+                            "加签密钥以 SEC 开头，只含字母和数字（在机器人安全设置里复制）",
+                            "The signing secret starts with SEC and has only letters and digits (copy it from the robot's security settings)",
+                        ),
+                    );
+                } else {
+                    secret = Some(s.to_string());
+                }
+            }
+            if keywords.len() > 10 {
+                err(
+                    "keywords",
+                    Msg::new("关键词最多 10 个", "At most 10 keywords"),
+                );
+            }
+            if keywords.iter().any(|k| k.chars().count() > 20) {
+                err(
+                    "keywords",
+                    Msg::new(
+                        "每个关键词最多 20 个字",
+                        "Each keyword can have at most 20 characters",
+                    ),
+                );
+            }
+        }
+        "app" => {
+            let c = f.open_conversation_id.trim();
+            if c.is_empty() {
+                err(
+                    "open_conversation_id",
+                    Msg::new(
+                        "请填写群的 openConversationId",
+                        "Enter the group's openConversationId",
+                    ),
+                );
+            } else if c.len() > 200 || !c.chars().all(|c| c.is_ascii_graphic()) {
+                err(
+                    "open_conversation_id",
+                    Msg::new(
+                        "openConversationId 格式不对（通常以 cid 开头）",
+                        "The openConversationId does not look right (it usually starts with cid)",
+                    ),
+                );
+            } else {
+                cid = Some(c.to_string());
+            }
+        }
+        _ => err(
+            "kind",
+            Msg::new("请选择机器人类型", "Choose the robot kind"),
+        ),
+    }
+    if errors.is_empty() {
+        Ok(Valid {
+            name,
+            kind,
+            token,
+            secret,
+            keywords,
+            cid,
+        })
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Creates or (with `id`) updates a group. On edit, an empty webhook URL or secret keeps the
+/// stored one; `clear_sign_secret` removes the secret.
+pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
+    let admin = require(Role::Admin).await?;
+    let st = state()?;
+    let db = &st.db;
+    let crypto = crypto::for_config(&st.config)?;
+    let id: Option<i64> = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(s.parse().map_err(|_| AppError::NotFound)?),
+        None => None,
+    };
+    let existing = match id {
+        Some(id) => Some(fetch(db, id).await?),
+        None => None,
+    };
+    let v = validate(f, &st.config.dingtalk_oapi_base, existing.is_some())?;
+    if let Some(old) = &existing {
+        if old.kind == "webhook" && v.kind == "app" && v.cid.is_none() {
+            return Err(AppError::field(
+                "open_conversation_id",
+                Msg::new(
+                    "请填写群的 openConversationId",
+                    "Enter the group's openConversationId",
+                ),
+            ));
+        }
+        if old.kind == "app" && v.kind == "webhook" && v.token.is_none() {
+            return Err(AppError::field(
+                "webhook_url",
+                Msg::new(
+                    "请粘贴机器人的 Webhook 地址",
+                    "Paste the robot's webhook URL",
+                ),
+            ));
+        }
+    }
+    let now = now_ms();
+    let token_enc = match (&v.token, &existing) {
+        (Some(t), _) => Some(crypto.encrypt(t)),
+        (None, Some(old)) if v.kind == "webhook" => old.webhook_token_enc.clone(),
+        _ => None,
+    };
+    let secret_enc = match (&v.secret, &existing) {
+        _ if v.kind != "webhook" || f.clear_sign_secret => None,
+        (Some(s), _) => Some(crypto.encrypt(s)),
+        (None, Some(old)) => old.sign_secret_enc.clone(),
+        (None, None) => None,
+    };
+    let keywords = if v.kind == "webhook" {
+        serde_json::to_string(&v.keywords).unwrap_or_else(|_| "[]".into())
+    } else {
+        "[]".into()
+    };
+    let after = json!({"name": v.name, "kind": v.kind, "keywords": v.keywords, "open_conversation_id": v.cid,
+        "token_changed": v.token.is_some(), "secret": if secret_enc.is_some() { "set" } else { "none" }});
+    match existing {
+        None => {
+            let new_id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+                "INSERT INTO share_groups (name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
+                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now)
+                .fetch_one(p).await).map_err(db_err)?;
+            audit::audit(
+                db,
+                &admin,
+                "group.create",
+                "share_group",
+                new_id,
+                None,
+                Some(after),
+            )
+            .await?;
+            Ok(new_id)
+        }
+        Some(old) => {
+            with_db!(db, p => sqlx::query(
+                "UPDATE share_groups SET name = $1, kind = $2, webhook_token_enc = $3, sign_secret_enc = $4, keywords = $5, \
+                 open_conversation_id = $6, updated_at = $7 WHERE id = $8")
+                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now).bind(old.id)
+                .execute(p).await.map(|_| ())).map_err(db_err)?;
+            let before = json!({"name": old.name, "kind": old.kind, "keywords": old.keyword_list(),
+                "open_conversation_id": old.open_conversation_id, "secret": if old.sign_secret_enc.is_some() { "set" } else { "none" }});
+            audit::audit(
+                db,
+                &admin,
+                "group.update",
+                "share_group",
+                old.id,
+                Some(before),
+                Some(after),
+            )
+            .await?;
+            Ok(old.id)
+        }
+    }
+}
+
+pub async fn set_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    let admin = require(Role::Admin).await?;
+    let db = &state()?.db;
+    let old = fetch(db, id).await?;
+    with_db!(db, p => sqlx::query("UPDATE share_groups SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(disabled).bind(now_ms()).bind(id).execute(p).await.map(|_| ())).map_err(db_err)?;
+    audit::audit(
+        db,
+        &admin,
+        if disabled {
+            "group.disable"
+        } else {
+            "group.enable"
+        },
+        "share_group",
+        id,
+        Some(json!({"disabled": old.disabled})),
+        Some(json!({"disabled": disabled})),
+    )
+    .await
+}
+
+/// Records a send's outcome as the group's health.
+pub async fn record_result(
+    db: &Db,
+    group_id: i64,
+    r: &Result<(), dingtalk::Error>,
+) -> Result<(), AppError> {
+    let now = now_ms();
+    match r {
+        Ok(()) => with_db!(db, p => sqlx::query("UPDATE share_groups SET last_ok_at = $1 WHERE id = $2")
+            .bind(now).bind(group_id).execute(p).await.map(|_| ())),
+        Err(e) => with_db!(db, p => sqlx::query(
+            "UPDATE share_groups SET last_error_at = $1, last_error_code = $2, last_error_message = $3 WHERE id = $4")
+            .bind(now).bind(e.code()).bind(e.errmsg()).bind(group_id).execute(p).await.map(|_| ())),
+    }
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Sends a small test card now (inside the request: the admin waits for the answer) and
+/// records the result as the group's health.
+pub async fn test_send(id: i64) -> Result<TestSendResult, AppError> {
+    let admin = require(Role::Admin).await?;
+    let st = state()?;
+    let db = &st.db;
+    let group = fetch(db, id).await?;
+    let org = super::settings::org_name(db).await?;
+    let who = if org.is_empty() {
+        "勋章馆".to_string()
+    } else {
+        format!("{} · 勋章馆", super::shares::escape_md(&org))
+    };
+    let mut text = format!(
+        "#### 🏅 测试消息 / Test message\n\n{who}：此群已可接收勋章卡片。  \nThis group can receive medal cards."
+    );
+    let keywords = group.keyword_list();
+    let msg = dingtalk::Message::markdown("勋章馆测试消息", text.clone());
+    if !keywords.is_empty() && !msg.contains_any_keyword(&keywords) {
+        text.push_str(&format!("\n\n— {}", keywords[0]));
+    }
+    let msg = dingtalk::Message::markdown("勋章馆测试消息", text);
+    let outbox = outbox::Sender::for_state(&st)?;
+    let r = outbox
+        .deliver(&group, &msg, &dingtalk::new_msg_uuid())
+        .await;
+    record_result(db, id, &r).await?;
+    audit::audit(
+        db,
+        &admin,
+        "group.test",
+        "share_group",
+        id,
+        None,
+        Some(json!({"ok": r.is_ok(), "code": r.as_ref().err().map(|e| e.code().to_string())})),
+    )
+    .await?;
+    Ok(match r {
+        Ok(()) => TestSendResult {
+            ok: true,
+            message: Msg::new(
+                "测试消息已发送，请到群里查看。",
+                "The test message was sent; look in the group.",
+            ),
+        },
+        Err(e) => TestSendResult {
+            ok: false,
+            message: Msg::new(e.explain_zh(), e.explain_en()),
+        },
+    })
+}

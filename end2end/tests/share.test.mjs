@@ -1,0 +1,76 @@
+// Sharing in the browser, with JavaScript on and off: an award (written into the demo database
+// with sqlite3: the award pages are built elsewhere) is shared to two of the demo groups with a
+// personal message; the progress view reaches "已发送 2 / 2" by itself (live with JavaScript, by
+// its refresh without), and both cards are on the simulator's /sim page.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { PASSWORD, hydrated, launch, newPage, startServer } from './harness.mjs';
+
+function insertAward(dbPath, reason) {
+  const sql = `INSERT INTO awards (medal_id, staff_id, reason, awarded_at, public_token)
+    VALUES ((SELECT MIN(id) FROM medals), (SELECT MIN(id) FROM staff), '${reason}', ${Date.now()}, 'e2e${Math.random().toString(36).slice(2)}');
+    SELECT last_insert_rowid();`;
+  return execFileSync('sqlite3', [dbPath, sql], { encoding: 'utf8' }).trim();
+}
+
+for (const js of [true, false]) {
+  describe(`sharing, JavaScript ${js ? 'on' : 'off'}`, () => {
+    let server, browser, context, page;
+    before(async () => {
+      server = await startServer();
+      browser = await launch();
+      ({ context, page } = await newPage(browser, { javaScriptEnabled: js }));
+      await page.goto(`${server.base}/login`);
+      if (js) await hydrated(page);
+      await page.getByLabel('用户名').fill('admin');
+      await page.getByLabel('密码').fill(PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    });
+    after(async () => {
+      await context?.close();
+      await browser?.close();
+      await server?.stop();
+    });
+    const settle = async () => (js ? hydrated(page) : page.waitForLoadState('load'));
+
+    test('share an award to two groups with a message; see it sent and on /sim', async () => {
+      const message = js ? '继续加油，JS 开' : '继续加油，JS 关';
+      const award = insertAward(server.dbPath, '代码评审认真细致');
+      await page.goto(`${server.base}/groups`);
+      await settle();
+      await page.getByRole('link', { name: '研发部' }).waitFor();
+      await page.goto(`${server.base}/shares/new?awards=${award}`);
+      await settle();
+      await page.getByText('代码评审认真细致').first().waitFor();
+      await page.getByLabel(/研发部/).check();
+      await page.getByLabel(/市场部/).check();
+      await page.getByLabel('寄语').fill(message);
+      if (js) {
+        // The preview follows what is typed, drawn as the simulator draws cards.
+        await page.locator('.dt-preview').getByText(message).waitFor();
+        await page.locator('.dt-preview').getByText('查看详情').waitFor();
+      }
+      await page.getByRole('button', { name: '分享', exact: true }).click();
+      await page.waitForURL(/\/shares\?request=/);
+      await page.getByText('已发送 2 / 2', { exact: false }).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('[data-status=sent]').count(), 2);
+      // Every image and link the cards use resolves.
+      const missing = [];
+      page.on('response', (r) => r.status() === 404 && missing.push(new URL(r.url()).pathname));
+      await page.goto(`${server.base}/sim`);
+      for (const group of ['研发部', '市场部']) {
+        const column = page.locator('.chat').filter({ has: page.getByRole('heading', { name: group, exact: true }) });
+        await column.getByText(message).waitFor();
+      }
+      const everyone = page.locator('.chat').filter({ has: page.getByRole('heading', { name: '全员群', exact: true }) });
+      assert.equal(await everyone.getByText(message).count(), 0, 'not sent to a group that was not chosen');
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(missing, [], 'card images and links resolve');
+      // Chromium asks for /favicon.ico itself (not a page response, so not in `missing`).
+      const problems = page.problems.filter((p) => !(p.startsWith(`console at ${server.base}/sim`) && /status of 404/.test(p)));
+      assert.deepEqual(problems, []);
+    });
+  });
+}
