@@ -16,13 +16,17 @@ use medal_server::ssr::{now_ms, Db};
 use medal_server::with_db;
 
 fn env_num(key: &str, default: usize) -> usize {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 async fn seed(db: &Db, n: usize) -> (AdminInfo, i64, Vec<i64>) {
     let admin_id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "INSERT INTO admins (username, password_hash, role, created_at, updated_at) \
-         VALUES ('bench', 'x', 'owner', 0, 0) RETURNING id").fetch_one(p).await).unwrap();
+         VALUES ('bench', 'x', 'owner', 0, 0) RETURNING id").fetch_one(p).await)
+    .unwrap();
     let medal_id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "INSERT INTO medals (name, icon_preset, tier, kind, validity_days, repeatable, created_at, updated_at) \
          VALUES ('年度之星', 'star', 'gold', 'manual', 365, FALSE, 0, 0) RETURNING id").fetch_one(p).await).unwrap();
@@ -43,7 +47,8 @@ async fn seed(db: &Db, n: usize) -> (AdminInfo, i64, Vec<i64>) {
         db.execute(&sql).await.unwrap();
     }
     let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM staff ORDER BY id")
-        .fetch_all(p).await).unwrap();
+        .fetch_all(p).await)
+    .unwrap();
     let admin = AdminInfo {
         id: admin_id,
         username: "bench".into(),
@@ -106,7 +111,13 @@ async fn run(label: &str, db: Db, n: usize, runs: usize) {
         let batch = Batch {
             medal_id: medal,
             reason: "年度表现突出".into(),
-            recipients: staff.iter().map(|s| Recipient { staff_id: *s, reason: None }).collect(),
+            recipients: staff
+                .iter()
+                .map(|s| Recipient {
+                    staff_id: *s,
+                    reason: None,
+                })
+                .collect(),
             skip_holders: false,
         };
         let t = Instant::now();
@@ -141,13 +152,18 @@ fn main() {
         let name = format!("medals_bench_{}", std::process::id());
         match sqlx::PgPool::connect(&format!("{base}/postgres")).await {
             Ok(admin) => {
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
                 let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
                 run("PostgreSQL", db.clone(), n, runs).await;
                 if let Db::Postgres(p) = db {
                     p.close().await;
                 }
-                let _ = sqlx::query(&format!("DROP DATABASE {name}")).execute(&admin).await;
+                let _ = sqlx::query(&format!("DROP DATABASE {name}"))
+                    .execute(&admin)
+                    .await;
             }
             Err(e) => println!("PostgreSQL skipped: {e}"),
         }

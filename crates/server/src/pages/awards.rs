@@ -57,22 +57,24 @@ pub fn AwardNew() -> impl IntoView {
     let share_after = !val("share_after").is_empty();
     let flashed_depts: Vec<String> = val("department").lines().map(str::to_string).collect();
 
-    // People chosen so far (id, name). From a plain post that failed, or `?staff=`.
-    let mut initial: Vec<(i64, String)> = val("staff")
+    // People chosen before the page loaded (a plain post that failed, or `?staff=`): their names
+    // come from the server; those picked here are kept in `selected`.
+    let mut initial_ids: Vec<i64> = val("staff")
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
-        .map(|id: i64| (id, format!("#{id}")))
         .collect();
     if let Some(id) = query
         .read_untracked()
         .get("staff")
         .and_then(|s| s.parse::<i64>().ok())
     {
-        if !initial.iter().any(|(i, _)| *i == id) {
-            initial.push((id, format!("#{id}")));
+        if !initial_ids.contains(&id) {
+            initial_ids.push(id);
         }
     }
-    let selected = RwSignal::new(initial);
+    let initial = StoredValue::new(initial_ids.clone());
+    let removed = RwSignal::new(Vec::<i64>::new());
+    let selected = RwSignal::new(Vec::<(i64, String)>::new());
     let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
 
     let medals = Resource::new(
@@ -100,27 +102,23 @@ pub fn AwardNew() -> impl IntoView {
             .map(Some)
         },
     );
-    // Names for people chosen before the page had them (a failed post, `?staff=`).
     let named = Resource::new(
-        move || {
-            selected.with_untracked(|s| {
-                s.iter()
-                    .filter(|(_, n)| n.starts_with('#'))
-                    .map(|(i, _)| *i)
-                    .collect::<Vec<_>>()
-            })
-        },
-        |ids| async move {
-            let mut out = Vec::new();
-            for id in ids.into_iter().take(50) {
-                if let Ok(p) = crate::api::get_staff(id).await {
-                    out.push((id, p.name));
+        || (),
+        move |_| {
+            let ids = initial_ids.clone();
+            async move {
+                let mut out = Vec::new();
+                for id in ids.into_iter().take(200) {
+                    let name = match crate::api::get_staff(id).await {
+                        Ok(p) => p.name,
+                        Err(_) => format!("#{id}"),
+                    };
+                    out.push((id, name));
                 }
+                Ok::<_, AppError>(out)
             }
-            Ok::<_, AppError>(out)
         },
     );
-
     let give = Action::new_local(|data: &FormData| give_award(data.clone().into()));
     let error: Signal<Option<AppError>> = Signal::derive(move || match give.value().get() {
         Some(Err(e)) => Some(e),
@@ -142,16 +140,41 @@ pub fn AwardNew() -> impl IntoView {
             give.dispatch_local(data);
         }
     };
-    let toggle = move |id: i64, name: String| {
-        selected.update(|s| {
-            if let Some(pos) = s.iter().position(|(i, _)| *i == id) {
-                s.remove(pos);
-            } else {
-                s.push((id, name));
-            }
-        })
+    let is_selected = move |id: i64| {
+        selected.with(|s| s.iter().any(|(i, _)| *i == id))
+            || (initial.with_value(|v| v.contains(&id)) && !removed.with(|r| r.contains(&id)))
     };
-    let is_selected = move |id: i64| selected.with(|s| s.iter().any(|(i, _)| *i == id));
+    // Sets (not flips) membership from the box's state, so a repeated event changes nothing.
+    let choose = move |id: i64, name: String, on: bool| {
+        if initial.with_value(|v| v.contains(&id)) {
+            removed.update(|r| {
+                r.retain(|i| *i != id);
+                if !on {
+                    r.push(id);
+                }
+            });
+        } else if on && !is_selected(id) {
+            selected.update(|s| s.push((id, name)));
+        } else if !on {
+            selected.update(|s| s.retain(|(i, _)| *i != id));
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(id) = input.value().parse::<i64>() {
+            let name = input.get_attribute("data-name").unwrap_or_default();
+            choose(id, name, input.checked());
+        }
+    };
+    let chosen_count = move || {
+        selected.with(|s| s.len()) + initial.with_value(|v| v.len()) - removed.with(|r| r.len())
+    };
     let search_href = move || format!("/awards/new?medal={}&q=", url_encode(&medal_choice.get()));
 
     view! {
@@ -199,6 +222,10 @@ pub fn AwardNew() -> impl IntoView {
                 </div>
                 <noscript><button type="submit" class="btn">{lang.t("搜索", "Search")}</button></noscript>
             </form>
+            // One handler around the results (their boxes are re-rendered on every search). The
+            // boxes set `checked` as a property too: rows are reused, and a box the user ticked
+            // keeps its ticked property whatever the attribute says.
+            <div class="pick" on:change=on_pick>
             <Suspense fallback=move || loading(lang)>
                 {move || results.get().map(|r| match r {
                     Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
@@ -213,8 +240,7 @@ pub fn AwardNew() -> impl IntoView {
                                     <li>
                                         <label class="check">
                                             <input type="checkbox" name="staff" value=id form="award-form"
-                                                checked=move || is_selected(id)
-                                                on:change=move |_| toggle(id, name.clone())/>
+                                                data-name=name checked=move || is_selected(id) prop:checked=move || is_selected(id)/>
                                             <span>{s.name.clone()}</span>
                                             <span class="muted">{s.department.clone()}</span>
                                         </label>
@@ -226,29 +252,35 @@ pub fn AwardNew() -> impl IntoView {
                     }.into_any(),
                 })}
             </Suspense>
+            </div>
             <div class="chosen" aria-live="polite">
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let names = named.get().and_then(|r| r.ok()).unwrap_or_default();
-                        let people = selected.get();
-                        (!people.is_empty()).then(|| view! {
-                            <p><strong>{match lang { Lang::Zh => format!("已选 {} 人：", people.len()), Lang::En => format!("{} chosen:", people.len()) }}</strong></p>
-                            <ul class="chips">
-                                {people.into_iter().map(|(id, name)| {
-                                    let shown = names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or(name);
-                                    view! {
-                                        <li class="chip">
-                                            <input type="hidden" name="staff" value=id form="award-form"/>
-                                            <span>{shown.clone()}</span>
-                                            <button type="button" class="chip-x" aria-label=format!("{} {shown}", lang.t("移除", "Remove"))
-                                                on:click=move |_| selected.update(|s| s.retain(|(i, _)| *i != id))>"×"</button>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        })
-                    }}
-                </Suspense>
+                <p class:hidden=move || chosen_count() == 0><strong>{move || match lang {
+                    Lang::Zh => format!("已选 {} 人：", chosen_count()),
+                    Lang::En => format!("{} chosen:", chosen_count()),
+                }}</strong></p>
+                <ul class="chips">
+                    <Suspense fallback=|| ()>
+                        {move || named.get().and_then(|r| r.ok()).map(|people| people.into_iter().map(|(id, name)| {
+                            let gone = move || removed.with(|r| r.contains(&id));
+                            view! {
+                                <li class="chip" class:hidden=gone>
+                                    <input type="hidden" name="staff" value=id form="award-form" disabled=gone/>
+                                    <span>{name.clone()}</span>
+                                    <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
+                                        on:click=move |_| removed.update(|r| { r.retain(|i| *i != id); r.push(id) })>"×"</button>
+                                </li>
+                            }
+                        }).collect_view())}
+                    </Suspense>
+                    {move || selected.get().into_iter().map(|(id, name)| view! {
+                        <li class="chip">
+                            <input type="hidden" name="staff" value=id form="award-form"/>
+                            <span>{name.clone()}</span>
+                            <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
+                                on:click=move |_| selected.update(|s| s.retain(|(i, _)| *i != id))>"×"</button>
+                        </li>
+                    }).collect_view()}
+                </ul>
             </div>
             <FieldErrors field="recipients" error=error/>
             <div class="field-row">
@@ -385,9 +417,7 @@ pub fn AwardList() -> impl IntoView {
         {move || given().map(|n| view! {
             <div class="banner banner-success" role="status">
                 {match lang { Lang::Zh => format!("已颁发 {n} 枚勋章。"), Lang::En => format!("{n} awards given.") }}
-                {(!filter().batch.is_empty()).then(|| view! {
-                    " "<IfCan role=Role::Awarder><a href=format!("/shares/new?batch={}", filter().batch)>{lang.t("分享到钉钉群", "Share to DingTalk groups")}</a></IfCan>
-                })}
+
             </div>
         })}
         <form class="filters filters-wrap" method="get" action="/awards" role="search">
@@ -479,6 +509,14 @@ pub fn AwardList() -> impl IntoView {
                     let page = p.page;
                     view! {
                         <p class="muted" data-total=p.total>{match lang { Lang::Zh => format!("共 {} 条", p.total), Lang::En => format!("{} in all", p.total) }}</p>
+                        {(!filter().batch.is_empty() && p.total as usize <= p.items.len()).then(|| {
+                            let ids = p.items.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(",");
+                            view! {
+                                <IfCan role=Role::Awarder>
+                                    <p><a class="btn" href=format!("/shares/new?awards={ids}")>{lang.t("把这批勋章分享到钉钉群", "Share this batch to DingTalk groups")}</a></p>
+                                </IfCan>
+                            }
+                        })}
                         <AwardTable items=p.items/>
                         <nav class="pager" aria-label=lang.t("分页", "Pages")>
                             {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=page_href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}

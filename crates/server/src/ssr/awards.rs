@@ -657,19 +657,44 @@ pub async fn give_from_form(data: MultipartData) -> Result<AwardOutcome, AppErro
         Err(e) => (BTreeMap::new(), Err(e)),
     };
     let share_after = values.get("share_after").is_some_and(|v| !v.is_empty());
-    let r = r.inspect(|o| leptos_axum::redirect(&after_award_url(o, share_after)));
+    let r = match r {
+        Ok(o) => {
+            let share = if share_after {
+                share_url(&state()?.db, &o.batch_id).await?
+            } else {
+                None
+            };
+            leptos_axum::redirect(&share.unwrap_or_else(|| after_award_url(&o)));
+            Ok(o)
+        }
+        Err(e) => Err(e),
+    };
     super::flash::finish("award", values, r).await
 }
 
-/// Where the browser goes after awarding: the share form, the one award, or the batch.
-pub fn after_award_url(o: &AwardOutcome, share_after: bool) -> String {
-    if share_after {
-        format!("/shares/new?batch={}", o.batch_id)
-    } else if let Some(id) = o.single_id {
+/// Where the browser goes after awarding: the one award, or the batch.
+pub fn after_award_url(o: &AwardOutcome) -> String {
+    if let Some(id) = o.single_id {
         format!("/awards/{id}?given=1")
     } else {
         format!("/awards?batch={}&given={}", o.batch_id, o.awarded)
     }
+}
+
+/// The share form for a batch, when it is small enough to share in one go.
+pub async fn share_url(db: &Db, batch_id: &str) -> Result<Option<String>, AppError> {
+    let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM awards WHERE batch_id = $1 ORDER BY id LIMIT $2")
+        .bind(batch_id).bind(super::shares::MAX_AWARDS as i64 + 1).fetch_all(p).await)
+    .map_err(db_err)?;
+    Ok((ids.len() <= super::shares::MAX_AWARDS).then(|| {
+        let list = ids
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("/shares/new?awards={list}")
+    }))
 }
 
 async fn give_posted(
@@ -1070,19 +1095,17 @@ pub async fn wall(staff_id: i64) -> Result<WallData, AppError> {
 
 /// The organisation's name as the settings page keeps it (default: the app's name).
 pub async fn organisation(db: &Db) -> Result<String, AppError> {
-    Ok(super::settings_get(db, "org_name")
-        .await?
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "勋章馆 Medal Hall".into()))
+    let name = super::settings::org_name(db).await?;
+    Ok(if name.trim().is_empty() {
+        "勋章馆 Medal Hall".into()
+    } else {
+        name
+    })
 }
 
 /// The public URL people use to reach the app (settings, else configuration), no trailing `/`.
 pub async fn public_base(db: &Db, config: &super::Config) -> Result<String, AppError> {
-    let base = super::settings_get(db, "public_url")
-        .await?
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| config.public_url.clone());
-    Ok(base.trim_end_matches('/').to_string())
+    super::settings::public_base_url(db, config).await
 }
 
 pub async fn public(token: &str) -> Result<PublicAwardView, AppError> {
