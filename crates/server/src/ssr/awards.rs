@@ -386,6 +386,9 @@ fn names_msg(names: &[&str], total: usize, zh: &str, en: &str) -> Msg {
     )
 }
 
+/// What a batch wrote: awarded, skipped holders, the award's id when it was one.
+type Written = (u64, u64, Option<i64>);
+
 /// Checks and writes a batch. Nothing is written unless everything is right.
 pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutcome, AppError> {
     let now = now_ms();
@@ -495,7 +498,7 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
         "staff_ids": ids, "reason": default_reason,
     });
 
-    let r: Result<Result<(u64, u64, Option<i64>), AppError>, sqlx::Error> = with_db!(db, p => async {
+    let r: Result<Result<Written, AppError>, sqlx::Error> = with_db!(db, p => async {
         let mut tx = p.begin().await?;
         // Lock the medal: batches of one medal go one at a time (PostgreSQL row lock; on SQLite
         // this takes the database's write lock up front).
