@@ -1,18 +1,9 @@
-// Sharing in the browser, with JavaScript on and off: an award (written into the demo database
-// with sqlite3: the award pages are built elsewhere) is shared to two of the demo groups with a
-// personal message; the progress view reaches "已发送 2 / 2" by itself (live with JavaScript, by
+// Sharing in the browser, with JavaScript on and off: a medal is awarded with "share after
+// awarding" ticked, and the award is shared to two of the demo groups with a personal message; the progress view reaches "已发送 2 / 2" by itself (live with JavaScript, by
 // its refresh without), and both cards are on the simulator's /sim page.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { PASSWORD, hydrated, launch, newPage, startServer } from './harness.mjs';
-
-function insertAward(dbPath, reason) {
-  const sql = `INSERT INTO awards (medal_id, staff_id, reason, awarded_at, public_token)
-    VALUES ((SELECT MIN(id) FROM medals), (SELECT MIN(id) FROM staff), '${reason}', ${Date.now()}, 'e2e${Math.random().toString(36).slice(2)}');
-    SELECT last_insert_rowid();`;
-  return execFileSync('sqlite3', [dbPath, sql], { encoding: 'utf8' }).trim();
-}
 
 for (const js of [true, false]) {
   describe(`sharing, JavaScript ${js ? 'on' : 'off'}`, () => {
@@ -37,11 +28,17 @@ for (const js of [true, false]) {
 
     test('share an award to two groups with a message; see it sent and on /sim', async () => {
       const message = js ? '继续加油，JS 开' : '继续加油，JS 关';
-      const award = insertAward(server.dbPath, '代码评审认真细致');
       await page.goto(`${server.base}/groups`);
       await settle();
       await page.getByRole('link', { name: '研发部' }).waitFor();
-      await page.goto(`${server.base}/shares/new?awards=${award}`);
+      await page.goto(`${server.base}/awards/new?q=${encodeURIComponent('张伟')}`);
+      await settle();
+      await page.getByLabel('勋章', { exact: true }).selectOption({ label: '月度之星 · 金' });
+      await page.getByRole('checkbox', { name: /张伟/ }).check();
+      await page.getByLabel('理由', { exact: true }).fill('代码评审认真细致');
+      await page.getByLabel('颁发后分享到钉钉群').check();
+      await page.getByRole('button', { name: '颁发', exact: true }).click();
+      await page.waitForURL(/\/shares\/new\?awards=\d+/);
       await settle();
       await page.getByText('代码评审认真细致').first().waitFor();
       await page.getByLabel(/研发部/).check();

@@ -142,6 +142,7 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
                 .execute(p).await.map(|_| ())).map_err(db_err)?;
         }
     }
+    seed_awards(db).await?;
     // DingTalk, simulated: the app's clients talk to it, and /sim shows what each group received.
     let base = format!("{}/sim", config.public_url.trim_end_matches('/'));
     config.dingtalk_oapi_base = base.clone();
@@ -174,4 +175,39 @@ fn simulator() -> Simulator {
         }
     }
     sim
+}
+
+/// (medal, 工号, reason, days ago) — a few months of awards so the overview, leaderboard and
+/// medal walls have something to show.
+const SAMPLE_AWARDS: &[(&str, &str, &str, i64)] = &[
+    ("月度之星", "E1001", "带队完成支付系统迁移，零故障上线", 150),
+    ("全勤达人", "E3001", "连续 30 天按时打卡", 120),
+    ("最佳拍档", "E2001", "和研发部一起把发布会办得漂漂亮亮", 95),
+    ("月度之星", "E3002", "单月签约额全组第一", 70),
+    ("全勤达人", "E1003", "连续 30 天按时打卡", 60),
+    ("百单王者", "E6001", "累计解决 100 个客户工单", 45),
+    ("最佳拍档", "E1001", "跨部门支援客户成功部", 30),
+    ("月度之星", "E4001", "春招提前两周完成", 12),
+    ("全勤达人", "E5001", "连续 30 天按时打卡", 5),
+    ("最佳拍档", "E3001", "带新人完成第一单", 2),
+];
+
+async fn seed_awards(db: &Db) -> Result<(), AppError> {
+    let n = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM awards").fetch_one(p).await)
+        .map_err(db_err)?;
+    if n > 0 {
+        return Ok(());
+    }
+    let now = now_ms();
+    for (medal, external_id, reason, days_ago) in SAMPLE_AWARDS {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        with_db!(db, p => sqlx::query(
+            "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, expires_at, public_token) \
+             SELECT m.id, s.id, $1, (SELECT MIN(id) FROM admins WHERE username = 'admin'), $2, \
+             CASE WHEN m.validity_days IS NULL THEN NULL ELSE $2 + CAST(m.validity_days AS BIGINT) * 86400000 END, $3 \
+             FROM medals m, staff s WHERE m.name = $4 AND m.archived_at IS NULL AND s.external_id = $5")
+            .bind(reason).bind(now - days_ago * 86_400_000).bind(&token).bind(medal).bind(external_id)
+            .execute(p).await.map(|_| ())).map_err(db_err)?;
+    }
+    Ok(())
 }
