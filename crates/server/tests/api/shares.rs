@@ -55,7 +55,7 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
             .fetch_one(p).await).unwrap(),
     };
     with_db!(&app.db, p => sqlx::query("UPDATE share_groups SET disabled = FALSE WHERE id = $1").bind(group).execute(p).await.map(|_| ())).unwrap();
-    let award = match first_id(app, "SELECT MIN(id) FROM awards").await {
+    let award = match first_id(app, "SELECT MIN(id) FROM awards WHERE revoked_at IS NULL").await {
         Some(a) => a,
         None => {
             let medal = first_id(app, "SELECT MIN(id) FROM medals").await.unwrap();
