@@ -257,3 +257,19 @@ pub fn fmt_time(ms: i64) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
+
+/// The date part of [`fmt_time`]: `2026-11-21` in China Standard Time.
+pub fn fmt_date(ms: i64) -> String {
+    fmt_time(ms).chars().take(10).collect()
+}
+
+/// Previous / next links of a paged list; `href` gives a page's address.
+pub fn pager(lang: Lang, page: u32, has_next: bool, href: impl Fn(u32) -> String) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=lang.t("分页", "Pages")>
+            {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
+            <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
+            {has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
+        </nav>
+    }
+}

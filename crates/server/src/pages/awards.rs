@@ -30,9 +30,7 @@ pub fn status_tag(lang: Lang, s: AwardStatus) -> impl IntoView {
     view! { <span class=class data-status=s.as_str()>{s.label(lang)}</span> }
 }
 
-fn date(ms: i64) -> String {
-    fmt_time(ms).chars().take(10).collect()
-}
+use crate::components::fmt_date as date;
 
 // ---------------------------------------------------------------- award form
 
@@ -518,11 +516,7 @@ pub fn AwardList() -> impl IntoView {
                             }
                         })}
                         <AwardTable items=p.items/>
-                        <nav class="pager" aria-label=lang.t("分页", "Pages")>
-                            {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=page_href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
-                            <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
-                            {p.has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=page_href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
-                        </nav>
+                        {crate::components::pager(lang, page, p.has_next, page_href)}
                     }.into_any()
                 }
             })}

@@ -326,10 +326,7 @@ pub fn ShareList() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <nav class="pager">
-                                    {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
-                                    {list.has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
-                                </nav>
+                                {crate::components::pager(lang, page, list.has_next, href)}
                             }.into_any()
                         }}
                     }.into_any()

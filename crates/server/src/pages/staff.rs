@@ -124,11 +124,7 @@ pub fn StaffList() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <nav class="pager" aria-label=lang.t("分页", "Pages")>
-                            {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=page_href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
-                            <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
-                            {p.has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=page_href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
-                        </nav>
+                        {crate::components::pager(lang, page, p.has_next, page_href)}
                     }.into_any()
                 }
             })}

@@ -10,8 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{Datelike, FixedOffset, NaiveDate, TimeZone};
 use leptos::server_fn::codec::MultipartData;
 use medal_core::award::{msg_who_has, reason as parse_reason, RecipientColumn};
@@ -20,11 +19,11 @@ use medal_core::{AwardStatus, Lang, Msg, Period, Role, Tier};
 use tower_sessions::Session;
 
 use super::auth::{require, require_session};
+use super::db::escape_like;
 use super::{db_err, icons, internal, now_ms, state, AppState, Db};
 use crate::api::{
     AdminInfo, AdminName, AwardFigures, AwardFilter, AwardFormChoices, AwardItem, AwardOutcome,
-    AwardPage, DepartmentCount, LeaderRow, MedalFilter, MonthCount, PublicAwardView, TopMedal,
-    WallData,
+    AwardPage, DepartmentCount, LeaderRow, MonthCount, PublicAwardView, TopMedal, WallData,
 };
 use crate::error::AppError;
 use crate::with_db;
@@ -77,14 +76,6 @@ const SELECT: &str = "SELECT a.id, a.medal_id, m.name AS medal_name, m.tier, m.i
      JOIN staff s ON s.id = a.staff_id LEFT JOIN admins ab ON ab.id = a.awarded_by_admin \
      LEFT JOIN admins rb ON rb.id = a.revoked_by";
 
-fn icon_url(preset: Option<&str>, sha: Option<&str>) -> String {
-    match (preset, sha) {
-        (_, Some(sha)) => icons::upload_url(sha),
-        (Some(p), None) => icons::preset_url(p),
-        (None, None) => icons::preset_url("star"),
-    }
-}
-
 impl AwardRow {
     fn item(&self, now: i64) -> AwardItem {
         AwardItem {
@@ -92,7 +83,7 @@ impl AwardRow {
             medal_id: self.medal_id,
             medal_name: self.medal_name.clone(),
             tier: Tier::parse(&self.tier).unwrap_or_default(),
-            icon_url: icon_url(self.icon_preset.as_deref(), self.icon_sha.as_deref()),
+            icon_url: icons::medal_icon_url(self.icon_preset.as_deref(), self.icon_sha.as_deref()),
             staff_id: self.staff_id,
             staff_name: self.staff_name.clone(),
             department: self.department.clone(),
@@ -146,118 +137,108 @@ fn day_start(date: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
-fn escape_like(q: &str) -> String {
-    let mut s = String::new();
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
-}
-
 fn bad_filter(field: &str, zh: &str, en: &str) -> AppError {
     AppError::field(field, Msg::new(zh, en))
 }
 
+/// A WHERE clause built from parts whose `?` marks become `$n` in order.
+#[derive(Default)]
+struct Where {
+    cond: Vec<String>,
+    params: Vec<P>,
+}
+
+impl Where {
+    fn add(&mut self, clause: &str, values: impl IntoIterator<Item = P>) {
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        for part in clause.split('?').enumerate() {
+            if part.0 > 0 {
+                self.params.push(values.next().expect("a value per mark"));
+                out.push_str(&format!("${}", self.params.len()));
+            }
+            out.push_str(part.1);
+        }
+        self.cond.push(out);
+    }
+}
+
 /// The WHERE clause of an awards filter (aliases `a`, `m`, `s`) and its values.
 fn where_clause(f: &AwardFilter, db: &Db, now: i64) -> Result<(String, Vec<P>), AppError> {
-    let mut cond = vec!["1 = 1".to_string()];
-    let mut params: Vec<P> = Vec::new();
-    let mut push = |c: &str, v: P, cond: &mut Vec<String>| {
-        params.push(v);
-        cond.push(c.replace('?', &format!("${}", params.len())));
+    let mut w = Where::default();
+    let id = |v: &str, field: &str, zh: &str, en: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| bad_filter(field, zh, en))
+    };
+    let date = |v: &str, field: &str| {
+        day_start(v).ok_or_else(|| {
+            bad_filter(
+                field,
+                "日期格式应为 2026-01-31",
+                "Dates look like 2026-01-31",
+            )
+        })
     };
     if !f.medal.trim().is_empty() {
-        let id = f
-            .medal
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| bad_filter("medal", "请选择一枚勋章", "Choose a medal"))?;
-        push("a.medal_id = ?", P::I(id), &mut cond);
+        let m = id(&f.medal, "medal", "请选择一枚勋章", "Choose a medal")?;
+        w.add("a.medal_id = ?", [P::I(m)]);
     }
     let person = f.person.trim();
     if !person.is_empty() {
+        // The name contains it, or the 工号 / mobile starts with it (ASCII case ignored).
         let like = if matches!(db, Db::Postgres(_)) {
             "ILIKE"
         } else {
             "LIKE"
         };
-        let sub = format!("%{}%", escape_like(person));
-        let prefix = format!("{}%", escape_like(person));
-        push(
-            &format!("(s.name {like} ? ESCAPE '\\'"),
-            P::S(sub),
-            &mut cond,
+        let q = escape_like(person);
+        w.add(
+            &format!(
+                "(s.name {like} ? ESCAPE '\\' OR s.external_id {like} ? ESCAPE '\\' \
+                 OR s.mobile LIKE ? ESCAPE '\\')"
+            ),
+            [
+                P::S(format!("%{q}%")),
+                P::S(format!("{q}%")),
+                P::S(format!("{q}%")),
+            ],
         );
-        let last = cond.pop().expect("pushed");
-        push(
-            &format!("s.external_id {like} ? ESCAPE '\\'"),
-            P::S(prefix.clone()),
-            &mut cond,
-        );
-        let ext = cond.pop().expect("pushed");
-        push("s.mobile LIKE ? ESCAPE '\\')", P::S(prefix), &mut cond);
-        let mob = cond.pop().expect("pushed");
-        cond.push(format!("{last} OR {ext} OR {mob}"));
     }
     if !f.department.trim().is_empty() {
-        push(
-            "s.department = ?",
-            P::S(f.department.trim().to_string()),
-            &mut cond,
-        );
+        w.add("s.department = ?", [P::S(f.department.trim().to_string())]);
     }
     if !f.from.trim().is_empty() {
-        let t = day_start(&f.from).ok_or_else(|| {
-            bad_filter(
-                "from",
-                "日期格式应为 2026-01-31",
-                "Dates look like 2026-01-31",
-            )
-        })?;
-        push("a.awarded_at >= ?", P::I(t), &mut cond);
+        w.add("a.awarded_at >= ?", [P::I(date(&f.from, "from")?)]);
     }
     if !f.to.trim().is_empty() {
-        let t = day_start(&f.to).ok_or_else(|| {
-            bad_filter(
-                "to",
-                "日期格式应为 2026-01-31",
-                "Dates look like 2026-01-31",
-            )
-        })?;
-        push("a.awarded_at < ?", P::I(t + 24 * 3600 * 1000), &mut cond);
+        w.add(
+            "a.awarded_at < ?",
+            [P::I(date(&f.to, "to")? + 24 * 3600 * 1000)],
+        );
     }
     if !f.by.trim().is_empty() {
-        let id =
-            f.by.trim()
-                .parse::<i64>()
-                .map_err(|_| bad_filter("by", "请选择颁发人", "Choose who awarded"))?;
-        push("a.awarded_by_admin = ?", P::I(id), &mut cond);
+        let by = id(&f.by, "by", "请选择颁发人", "Choose who awarded")?;
+        w.add("a.awarded_by_admin = ?", [P::I(by)]);
     }
     match AwardStatus::parse(&f.status) {
-        Some(AwardStatus::Active) => push(
+        Some(AwardStatus::Active) => w.add(
             "a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > ?)",
-            P::I(now),
-            &mut cond,
+            [P::I(now)],
         ),
-        Some(AwardStatus::Expired) => push(
-            "a.revoked_at IS NULL AND a.expires_at <= ?",
-            P::I(now),
-            &mut cond,
-        ),
-        Some(AwardStatus::Revoked) => cond.push("a.revoked_at IS NOT NULL".into()),
+        Some(AwardStatus::Expired) => {
+            w.add("a.revoked_at IS NULL AND a.expires_at <= ?", [P::I(now)])
+        }
+        Some(AwardStatus::Revoked) => w.add("a.revoked_at IS NOT NULL", []),
         None => {}
     }
     if !f.batch.trim().is_empty() {
-        push(
-            "a.batch_id = ?",
-            P::S(f.batch.trim().to_string()),
-            &mut cond,
-        );
+        w.add("a.batch_id = ?", [P::S(f.batch.trim().to_string())]);
     }
-    Ok((cond.join(" AND "), params))
+    if w.cond.is_empty() {
+        w.add("1 = 1", []);
+    }
+    Ok((w.cond.join(" AND "), w.params))
 }
 
 fn page_of(f: &AwardFilter) -> u32 {
@@ -1228,22 +1209,35 @@ pub async fn stats() -> Result<AwardFigures, AppError> {
     let db = state()?.db;
     let now = now_ms();
     let months = month_starts(now, 12);
-    let since = months.first().map(|m| m.1).unwrap_or(0);
-    let times = with_db!(&db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT awarded_at FROM awards WHERE revoked_at IS NULL AND awarded_at >= $1")
-        .bind(since).fetch_all(p).await)
-    .map_err(db_err)?;
-    let per_month: Vec<MonthCount> = months
-        .iter()
-        .enumerate()
-        .map(|(i, (label, start))| {
-            let end = months.get(i + 1).map(|m| m.1).unwrap_or(i64::MAX);
-            MonthCount {
-                month: label.clone(),
-                awards: times.iter().filter(|t| **t >= *start && **t < end).count() as i64,
-            }
+    // One pass over the last year's awards (the awarded_at index), a count per month.
+    let bounds: Vec<i64> = months.iter().map(|m| m.1).chain([i64::MAX]).collect();
+    let counts = (0..months.len())
+        .map(|i| {
+            format!(
+                "COUNT(CASE WHEN awarded_at >= ${} AND awarded_at < ${} THEN 1 END)",
+                i + 1,
+                i + 2
+            )
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {counts} FROM awards WHERE revoked_at IS NULL AND awarded_at >= $1");
+    let per_month: Vec<MonthCount> = with_db!(&db, p => {
+        let mut q = sqlx::query(&sql);
+        for b in &bounds { q = q.bind(*b); }
+        q.fetch_one(p).await.and_then(|row| {
+            use sqlx::Row;
+            (0..months.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()
+        })
+    })
+    .map_err(db_err)?
+    .into_iter()
+    .zip(&months)
+    .map(|(awards, (month, _))| MonthCount {
+        month: month.clone(),
+        awards,
+    })
+    .collect();
     let awards_this_month = per_month.last().map(|m| m.awards).unwrap_or(0);
     let people_awarded = with_db!(&db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(DISTINCT staff_id) FROM awards WHERE revoked_at IS NULL").fetch_one(p).await)
@@ -1252,21 +1246,13 @@ pub async fn stats() -> Result<AwardFigures, AppError> {
         "SELECT medal_id, COUNT(*) AS n FROM awards WHERE revoked_at IS NULL \
          GROUP BY medal_id ORDER BY n DESC, medal_id LIMIT 5").fetch_all(p).await)
     .map_err(db_err)?;
-    let all = super::medals::list(
-        &MedalFilter {
-            status: "all".into(),
-            ..MedalFilter::default()
-        },
-        super::medals::LIST_LIMIT,
-    )
-    .await?;
+    let ids: Vec<i64> = top.iter().map(|t| t.0).collect();
+    let medals = super::medals::summaries(&db, &ids).await?;
     let top_medals = top
         .into_iter()
         .filter_map(|(id, awards)| {
-            all.iter().find(|m| m.id == id).map(|m| TopMedal {
-                medal: m.clone(),
-                awards,
-            })
+            let medal = medals.iter().find(|m| m.id == id)?.clone();
+            Some(TopMedal { medal, awards })
         })
         .collect();
     let sql = format!("{SELECT} ORDER BY a.awarded_at DESC, a.id DESC LIMIT 8");
@@ -1344,24 +1330,5 @@ pub async fn export_csv(
         export(&st.db, &f, lang, &base).await
     }
     .await;
-    match r {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"awards.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(AppError::Unauthorized) => Redirect::to("/login?next=%2Fawards").into_response(),
-        Err(e) => (
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.summary(lang),
-        )
-            .into_response(),
-    }
+    super::csv_download(r, "awards.csv", "/awards", lang)
 }

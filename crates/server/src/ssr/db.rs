@@ -27,6 +27,18 @@ macro_rules! with_db {
 }
 pub use with_db;
 
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub fn escape_like(q: &str) -> String {
+    let mut s = String::new();
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}
+
 impl Db {
     /// Connects and runs the embedded migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {

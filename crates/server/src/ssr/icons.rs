@@ -112,6 +112,15 @@ pub fn preset_url(key: &str) -> String {
     format!("/icons/presets/{key}.svg")
 }
 
+/// A medal's icon path: its upload, else its preset, else the star.
+pub fn medal_icon_url(preset: Option<&str>, sha256: Option<&str>) -> String {
+    match (preset, sha256) {
+        (_, Some(sha)) => upload_url(sha),
+        (Some(p), None) => preset_url(p),
+        (None, None) => preset_url("star"),
+    }
+}
+
 /// `GET /icons/{sha}.png`
 pub async fn serve(State(st): State<AppState>, Path(file): Path<String>) -> Response {
     let Some(sha) = file

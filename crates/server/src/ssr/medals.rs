@@ -38,11 +38,7 @@ const SELECT: &str = "SELECT m.id, m.name, m.description, m.criteria, m.icon_pre
 
 impl MedalRow {
     fn icon_url(&self) -> String {
-        match (&self.icon_preset, &self.icon_sha) {
-            (_, Some(sha)) => icons::upload_url(sha),
-            (Some(p), None) => icons::preset_url(p),
-            (None, None) => icons::preset_url("star"),
-        }
+        icons::medal_icon_url(self.icon_preset.as_deref(), self.icon_sha.as_deref())
     }
     fn summary(&self) -> MedalSummary {
         MedalSummary {
@@ -77,15 +73,7 @@ impl MedalRow {
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_pattern(q: &str) -> String {
-    let mut s = String::from("%");
-    for c in q.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
+    format!("%{}%", super::db::escape_like(&q.trim().to_lowercase()))
 }
 
 /// At most this many medals in a list (a catalogue has tens to hundreds).
@@ -107,6 +95,18 @@ pub async fn list(f: &MedalFilter, limit: i64) -> Result<Vec<MedalSummary>, AppE
     let rows = with_db!(&st.db, p => sqlx::query_as::<_, MedalRow>(&sql)
         .bind(like_pattern(&f.q)).bind(tier).bind(kind).bind(limit).fetch_all(p).await)
     .map_err(db_err)?;
+    Ok(rows.iter().map(MedalRow::summary).collect())
+}
+
+/// The medals with these ids (any order, missing ones left out).
+pub async fn summaries(db: &Db, ids: &[i64]) -> Result<Vec<MedalSummary>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("{SELECT} WHERE m.id IN ({list})");
+    let rows = with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql).fetch_all(p).await)
+        .map_err(db_err)?;
     Ok(rows.iter().map(MedalRow::summary).collect())
 }
 

@@ -94,6 +94,40 @@ pub async fn settings_delete(db: &Db, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A CSV export's answer: the file (UTF-8, not cached), or to the login page and back to `back`
+/// without a session, or the error's status with its message.
+pub fn csv_download(
+    r: Result<Vec<u8>, AppError>,
+    file_name: &str,
+    back: &str,
+    lang: medal_core::Lang,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::{IntoResponse, Redirect};
+    match r {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(AppError::Unauthorized) => {
+            Redirect::to(&format!("/login?next={}", flash::urlencoding_lite(back))).into_response()
+        }
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.summary(lang),
+        )
+            .into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,20 +131,11 @@ pub async fn award_rows(db: &Db, ids: &[i64]) -> Result<Vec<AwardCardRow>, AppEr
 }
 
 fn date(ms: i64) -> String {
-    use chrono::{FixedOffset, TimeZone};
-    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    tz.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::components::fmt_date(ms)
 }
 
 fn icon_url(base: &str, r: &AwardCardRow) -> String {
-    let path = match (&r.icon_sha, &r.icon_preset) {
-        (Some(sha), _) => icons::upload_url(sha),
-        (None, Some(p)) => icons::preset_url(p),
-        (None, None) => icons::preset_url("star"),
-    };
+    let path = icons::medal_icon_url(r.icon_preset.as_deref(), r.icon_sha.as_deref());
     format!("{base}{path}")
 }
 

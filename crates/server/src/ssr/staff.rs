@@ -21,8 +21,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use leptos::server_fn::codec::MultipartData;
 use medal_core::staff::{Column, ValidStaff};
 use medal_core::{Msg, Role, StaffDraft};
@@ -30,6 +29,7 @@ use tower_sessions::Session;
 
 use super::audit::{audit, record};
 use super::auth::{require, require_session, session};
+use super::db::escape_like;
 use super::{db_err, internal, now_ms, state, AppState, Db};
 use crate::api::{
     AdminInfo, ImportOutcome, ImportPreview, ImportRowError, StaffDetail, StaffFilter, StaffPage,
@@ -101,18 +101,6 @@ fn snapshot(s: &ValidStaff) -> serde_json::Value {
 }
 
 // ---------------------------------------------------------------- list, read
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-fn escape_like(q: &str) -> String {
-    let mut s = String::new();
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
-}
 
 /// The WHERE clause of a filter and its three bound values: a substring pattern for name and
 /// department, a prefix pattern for the mobile (spaces, dashes and +86 dropped), a prefix pattern
@@ -955,26 +943,7 @@ pub async fn export_csv(
         export(&st.db, &f).await
     }
     .await;
-    match r {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"staff.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(AppError::Unauthorized) => Redirect::to("/login?next=%2Fstaff").into_response(),
-        Err(e) => (
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.summary(medal_core::Lang::Zh),
-        )
-            .into_response(),
-    }
+    super::csv_download(r, "staff.csv", "/staff", medal_core::Lang::Zh)
 }
 
 #[cfg(test)]
