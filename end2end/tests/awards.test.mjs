@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD, hydrated, launch, newPage, startServer } from './harness.mjs';
+import { hydrated, signedIn } from './harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'awards-csv-'));
 const staffCsv = join(dir, 'lab.csv');
@@ -17,23 +17,12 @@ const shots = process.env.E2E_SHOTS;
 
 for (const js of [true, false]) {
   describe(`awards, JavaScript ${js ? 'on' : 'off'}`, () => {
-    let server, browser, context, page;
+    let session, server, browser, page;
     before(async () => {
-      server = await startServer();
-      browser = await launch();
-      ({ context, page } = await newPage(browser, { javaScriptEnabled: js }));
-      await page.goto(`${server.base}/login`);
-      if (js) await hydrated(page);
-      await page.getByLabel('用户名').fill('admin');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      session = await signedIn({ javaScriptEnabled: js });
+      ({ server, browser, page } = session);
     });
-    after(async () => {
-      await context?.close();
-      await browser?.close();
-      await server?.stop();
-    });
+    after(async () => session?.stop());
     const settle = async () => (js ? hydrated(page) : page.waitForLoadState('load'));
     const shot = async (name) => shots && page.screenshot({ path: join(shots, `${name}-${js ? 'js' : 'nojs'}.png`), fullPage: true });
 

@@ -92,3 +92,24 @@ export async function hydrated(page) {
 }
 
 export const fixture = (name) => join(root, 'end2end', 'fixtures', name);
+
+/// A fresh server, a browser and a page signed in as the demo admin; `stop()` ends all three.
+export async function signedIn({ javaScriptEnabled }) {
+  const server = await startServer();
+  const browser = await launch();
+  const { context, page } = await newPage(browser, { javaScriptEnabled });
+  await page.goto(`${server.base}/login`);
+  if (javaScriptEnabled) await hydrated(page);
+  await page.getByLabel('用户名').fill('admin');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return {
+    server, browser, context, page,
+    async stop() {
+      await context?.close();
+      await browser?.close();
+      await server?.stop();
+    },
+  };
+}

@@ -3,27 +3,16 @@
 // its refresh without), and both cards are on the simulator's /sim page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD, hydrated, launch, newPage, startServer } from './harness.mjs';
+import { hydrated, signedIn } from './harness.mjs';
 
 for (const js of [true, false]) {
   describe(`sharing, JavaScript ${js ? 'on' : 'off'}`, () => {
-    let server, browser, context, page;
+    let session, server, browser, page;
     before(async () => {
-      server = await startServer();
-      browser = await launch();
-      ({ context, page } = await newPage(browser, { javaScriptEnabled: js }));
-      await page.goto(`${server.base}/login`);
-      if (js) await hydrated(page);
-      await page.getByLabel('用户名').fill('admin');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      session = await signedIn({ javaScriptEnabled: js });
+      ({ server, browser, page } = session);
     });
-    after(async () => {
-      await context?.close();
-      await browser?.close();
-      await server?.stop();
-    });
+    after(async () => session?.stop());
     const settle = async () => (js ? hydrated(page) : page.waitForLoadState('load'));
 
     test('share an award to two groups with a message; see it sent and on /sim', async () => {

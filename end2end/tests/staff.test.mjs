@@ -5,7 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD, hydrated, launch, newPage, startServer } from './harness.mjs';
+import { hydrated, signedIn } from './harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'staff-csv-'));
 const good = join(dir, 'staff.csv');
@@ -13,23 +13,12 @@ writeFileSync(good, '姓名,手机号,部门,工号\n张三,13800138000,研发�
 
 for (const js of [true, false]) {
   describe(`staff, JavaScript ${js ? 'on' : 'off'}`, () => {
-    let server, browser, context, page;
+    let session, server, browser, page;
     before(async () => {
-      server = await startServer();
-      browser = await launch();
-      ({ context, page } = await newPage(browser, { javaScriptEnabled: js }));
-      await page.goto(`${server.base}/login`);
-      if (js) await hydrated(page);
-      await page.getByLabel('用户名').fill('admin');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      session = await signedIn({ javaScriptEnabled: js });
+      ({ server, browser, page } = session);
     });
-    after(async () => {
-      await context?.close();
-      await browser?.close();
-      await server?.stop();
-    });
+    after(async () => session?.stop());
     const settle = async () => (js ? hydrated(page) : page.waitForLoadState('load'));
 
     test('create with a mistake, then right; edit; deactivate; reactivate', async () => {
