@@ -196,6 +196,9 @@ pub struct StaffDetail {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the DingTalk userId was last looked up by mobile, and why it was not found.
+    pub userid_lookup_at: Option<i64>,
+    pub userid_lookup_error: Option<Msg>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -302,6 +305,73 @@ pub async fn reactivate_staff(id: i64) -> Result<(), AppError> {
 
 /// Step 1 of an import: reads the uploaded CSV (field `file`), keeps it in the session and
 /// returns what importing it would do. Nothing is written to the staff table.
+/// A bulk DingTalk userId lookup: its state (running, done, stopped, cancelled, interrupted) and
+/// counts; `error` says why it stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseridJob {
+    pub id: i64,
+    pub state: String,
+    pub started_by: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub total: i64,
+    pub done: i64,
+    pub found: i64,
+    pub not_found: i64,
+    pub error: Option<Msg>,
+}
+
+/// A person whose last lookup found no userId, and DingTalk's answer in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseridMiss {
+    pub staff_id: i64,
+    pub name: String,
+    pub department: String,
+    pub mobile: String,
+    pub at: i64,
+    pub error: Msg,
+}
+
+/// The userId lookup page: whether the app credentials are set, who still lacks a userId, the
+/// latest bulk lookup and the people it could not find.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseridOverview {
+    pub credentials_set: bool,
+    /// Active staff with a mobile and no userId: what a bulk lookup would query.
+    pub missing: i64,
+    /// Active staff with neither a mobile nor a userId (cannot be looked up).
+    pub without_mobile: i64,
+    pub job: Option<UseridJob>,
+    pub misses: Vec<UseridMiss>,
+    pub misses_total: i64,
+}
+
+/// Looks up one person's DingTalk userId by their mobile and saves it.
+#[server(prefix = "/sfn", endpoint = "staff/userid/lookup")]
+pub async fn lookup_user_id(id: i64) -> Result<String, AppError> {
+    let r = crate::ssr::userids::lookup_one(id).await;
+    crate::ssr::flash::finish("staff-userid", BTreeMap::new(), r).await
+}
+
+#[server(prefix = "/sfn", endpoint = "staff/userid/overview")]
+pub async fn get_userid_overview() -> Result<UseridOverview, AppError> {
+    crate::ssr::auth::require(Role::Viewer).await?;
+    crate::ssr::userids::overview().await
+}
+
+/// Starts a bulk lookup of everyone active with a mobile and no userId (in the background).
+#[server(prefix = "/sfn", endpoint = "staff/userid/start")]
+pub async fn start_userid_lookup() -> Result<i64, AppError> {
+    let r = crate::ssr::userids::start().await;
+    crate::ssr::flash::finish("userid-bulk", BTreeMap::new(), r).await
+}
+
+#[server(prefix = "/sfn", endpoint = "staff/userid/cancel")]
+pub async fn cancel_userid_lookup() -> Result<(), AppError> {
+    let r = crate::ssr::userids::cancel().await;
+    crate::ssr::flash::finish("userid-bulk", BTreeMap::new(), r).await
+}
+
 #[server(prefix = "/sfn", endpoint = "staff/import/preview", input = MultipartFormData)]
 pub async fn preview_staff_import(data: MultipartData) -> Result<ImportPreview, AppError> {
     let r = crate::ssr::staff::preview_from_form(data)

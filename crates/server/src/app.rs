@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=staff::StaffList ssr=SsrMode::Async/>
                     <Route path=path!("/staff/new") view=staff::StaffNew ssr=SsrMode::Async/>
                     <Route path=path!("/staff/import") view=staff::StaffImport ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/userids") view=staff::StaffUserids ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id") view=staff::StaffDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id/edit") view=staff::StaffEdit ssr=SsrMode::Async/>
                     <Route path=path!("/awards") view=awards::AwardList ssr=SsrMode::Async/>

@@ -222,26 +222,16 @@ pub fn ShareList() -> impl IntoView {
     let groups = Resource::new(|| (), |_| list_groups());
     let is_admin = can(Role::Admin);
     // With JavaScript: refetch every 2 s while anything is in flight.
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                let busy = shares
-                    .get_untracked()
-                    .and_then(|r| r.ok())
-                    .is_some_and(|l| l.progress.in_flight > 0);
-                if busy {
-                    set_tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(2),
-        );
-        if let Ok(h) = handle {
-            on_cleanup(move || h.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_tick;
+    crate::components::refresh_while(
+        set_tick,
+        move || {
+            shares
+                .get_untracked()
+                .and_then(|r| r.ok())
+                .is_some_and(|l| l.progress.in_flight > 0)
+        },
+        std::time::Duration::from_secs(2),
+    );
     let sel =
         move |key: &'static str, v: String| move || query.read().get(key).unwrap_or_default() == v;
     let retry_error: Signal<Option<AppError>> =

@@ -149,14 +149,20 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     config.dingtalk_api_base = base;
     let sim = simulator();
     super::demo_share::seed_groups(db, config, &sim).await?;
+    super::demo_share::seed_app(db, config, &sim).await?;
     Ok(dingtalk::sim::mount(Router::new(), "/sim", sim))
 }
 
 /// A simulator with a few groups and signed robots, like a small company's DingTalk.
 fn simulator() -> Simulator {
     let sim = Simulator::new(SimConfig::default());
-    for (name, mobile, _, _) in SAMPLE_STAFF {
-        sim.create_user(UserSpec::new(*name, *mobile));
+    for (i, (name, mobile, _, _)) in SAMPLE_STAFF.iter().enumerate() {
+        // The last one has left the company: the userId lookup shows how DingTalk says so.
+        let active = i + 1 < SAMPLE_STAFF.len();
+        sim.create_user(UserSpec {
+            active,
+            ..UserSpec::new(*name, *mobile)
+        });
     }
     for (name, keywords) in [
         ("全员群", vec![]),

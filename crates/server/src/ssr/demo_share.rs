@@ -2,9 +2,10 @@
 //! makes new tokens each start, so existing demo groups (matched by name) get the new token and
 //! secret (encrypted) instead of duplicates.
 
-use dingtalk::sim::Simulator;
+use dingtalk::sim::{AppSpec, Simulator};
 
-use super::{crypto, db_err, now_ms, Config, Db};
+use super::settings::{self, APP_KEY, APP_SECRET_ENC, ROBOT_CODE};
+use super::{crypto, db_err, now_ms, settings_put, Config, Db};
 use crate::error::AppError;
 use crate::with_db;
 
@@ -38,4 +39,26 @@ pub async fn seed_groups(db: &Db, config: &Config, sim: &Simulator) -> Result<()
         .map_err(db_err)?;
     }
     Ok(())
+}
+
+/// The simulator's internal app (for the userId lookup by mobile): the settings' credentials when
+/// an earlier demo run saved them (the simulator forgets on restart), else new ones, saved.
+pub async fn seed_app(db: &Db, config: &Config, sim: &Simulator) -> Result<(), AppError> {
+    let crypto = crypto::for_config(config)?;
+    let spec = match settings::app_credentials(db, &crypto).await? {
+        Some(c) => AppSpec {
+            name: "勋章馆".into(),
+            app_key: Some(c.app_key),
+            app_secret: Some(c.app_secret),
+            robot_code: Some(c.robot_code),
+        },
+        None => AppSpec {
+            name: "勋章馆".into(),
+            ..AppSpec::default()
+        },
+    };
+    let app = sim.create_app(spec);
+    settings_put(db, APP_KEY, &app.app_key).await?;
+    settings_put(db, APP_SECRET_ENC, &crypto.encrypt(&app.app_secret)).await?;
+    settings_put(db, ROBOT_CODE, &app.robot_code).await
 }

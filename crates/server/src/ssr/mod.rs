@@ -12,6 +12,7 @@ pub mod icons;
 pub mod medals;
 pub mod server;
 pub mod staff;
+pub mod userids;
 // sharing (issue #5)
 pub mod crypto;
 pub mod demo_share;

@@ -244,7 +244,9 @@ impl Sender {
         Sender::new(st.db.clone(), &st.config)
     }
 
-    async fn app_client(&self) -> Result<AppClient, DtError> {
+    /// The internal app's client for the credentials in the settings (kept while they stay the
+    /// same, so its access token is reused).
+    pub async fn app_client(&self) -> Result<AppClient, DtError> {
         let creds = settings::app_credentials(&self.db, &self.crypto)
             .await
             .map_err(|_| DtError::new(ErrorKind::InvalidCredentials, "app credentials unreadable"))?

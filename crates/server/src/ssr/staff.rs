@@ -55,10 +55,12 @@ struct StaffRow {
     active: bool,
     created_at: i64,
     updated_at: i64,
+    userid_lookup_at: Option<i64>,
+    userid_lookup_error: Option<String>,
 }
 
 const SELECT: &str = "SELECT id, name, mobile, dingtalk_user_id, department, external_id, active, \
-     created_at, updated_at FROM staff";
+     created_at, updated_at, userid_lookup_at, userid_lookup_error FROM staff";
 
 impl StaffRow {
     fn summary(&self) -> StaffSummary {
@@ -82,6 +84,11 @@ impl StaffRow {
             active: self.active,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            userid_lookup_at: self.userid_lookup_at,
+            userid_lookup_error: self
+                .userid_lookup_error
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok()),
         }
     }
     fn snapshot(&self) -> serde_json::Value {
@@ -961,6 +968,8 @@ mod tests {
             active: true,
             created_at: 0,
             updated_at: 0,
+            userid_lookup_at: None,
+            userid_lookup_error: None,
         }
     }
 

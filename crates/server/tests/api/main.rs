@@ -8,6 +8,7 @@ mod awards;
 mod medals;
 mod roles;
 mod staff;
+mod userids;
 // sharing (issue #5)
 mod groups;
 mod outbox;
