@@ -238,3 +238,73 @@ both!(
     sigkill_mid_fan_out_then_restart,
     super::sigkill_mid_fan_out_then_restart
 );
+
+/// App-robot groups (by openConversationId, sent as the internal app's robot): cards arrive; a
+/// robot that is not in its group fails at once with the reason; an "unknown send result" is not
+/// resent by itself (the app API has no msgUuid to de-duplicate), it waits for a person.
+async fn app_robot_groups(b: Backend) {
+    use dingtalk::sim::{AppSpec, GroupSpec};
+    use medal_server::ssr::settings::{APP_KEY, APP_SECRET_ENC, ROBOT_CODE};
+    use medal_server::ssr::{crypto, settings_put};
+    let f = fixture(b, SimConfig::default(), 0, |_| {}).await;
+    let app = f.sim.sim.create_app(AppSpec::default());
+    let c = crypto::for_config(&f.config).unwrap();
+    settings_put(&f.db, APP_KEY, &app.app_key).await.unwrap();
+    settings_put(&f.db, APP_SECRET_ENC, &c.encrypt(&app.app_secret))
+        .await
+        .unwrap();
+    settings_put(&f.db, ROBOT_CODE, &app.robot_code)
+        .await
+        .unwrap();
+    let mut groups = Vec::new();
+    for (i, name) in ["全员群", "没有机器人的群", "回执丢失的群"]
+        .iter()
+        .enumerate()
+    {
+        let g = f.sim.sim.create_group(GroupSpec::named(*name));
+        if i != 1 {
+            f.sim
+                .sim
+                .add_app_robot_to_group(&app.robot_code, &g.open_conversation_id);
+        }
+        let id = with_db!(&f.db, p => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO share_groups (name, kind, open_conversation_id, created_at, updated_at) \
+             VALUES ($1, 'app', $2, 0, 0) RETURNING id")
+            .bind(*name).bind(&g.open_conversation_id).fetch_one(p).await)
+        .unwrap();
+        groups.push((id, g.open_conversation_id, String::new()));
+    }
+    f.sim.sim.set_faults(
+        &groups[2].1,
+        Faults {
+            unknown_result: 1.0,
+            ..Faults::default()
+        },
+    );
+    insert_shares(&f.db, &groups, 2).await;
+    let w = start_worker(f.db.clone(), &f.config, "w1");
+    let counts = wait_done(&f.db, Duration::from_secs(30)).await;
+    // Nothing is retried later by itself.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.abort();
+    assert_eq!(counts.get("sent"), Some(&2), "{counts:?}");
+    assert_eq!(counts.get("failed"), Some(&4), "{counts:?}");
+    assert_eq!(f.sim.sim.messages(&groups[0].1).len(), 2);
+    assert_eq!(f.sim.sim.messages(&groups[1].1).len(), 0);
+    // DingTalk posted these (the answer was lost), and they were not posted again.
+    assert_eq!(f.sim.sim.messages(&groups[2].1).len(), 2);
+    let rows = with_db!(&f.db, p => sqlx::query_as::<_, (i64, i32, Option<String>)>(
+        "SELECT group_id, attempts, last_error_code FROM shares WHERE status = 'failed' ORDER BY id")
+        .fetch_all(p).await)
+    .unwrap();
+    for (group, attempts, code) in rows {
+        assert_eq!(attempts, 1, "stopped after one attempt");
+        let code = code.unwrap_or_default();
+        if group == groups[1].0 {
+            assert_eq!(code, "robot.not.in.group");
+        } else {
+            assert_eq!(code, "unknown.send.result");
+        }
+    }
+}
+both!(app_robot_groups, super::app_robot_groups);
