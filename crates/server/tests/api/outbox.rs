@@ -126,7 +126,7 @@ fn spawn_medals(f: &Fixture, env: &[(&str, &str)]) -> std::process::Child {
 /// (their lease owners are seen on in-flight rows), and no robot ever got more than 20 in a window.
 #[test]
 fn two_processes_on_postgres() {
-    crate::helpers::runtime().block_on(async {
+    crate::helpers::block_on_guarded(async {
         let sim_cfg = SimConfig {
             rate_window: Duration::from_secs(2),
             ..SimConfig::default()
@@ -171,7 +171,10 @@ fn two_processes_on_postgres() {
         assert_each_once(&f.sim.sim, &f.groups, 40);
         assert_eq!(owners.len(), 2, "both processes sent: {owners:?}");
         let worst = max_in_window(&f.sim.sim, &f.groups, Duration::from_secs(2));
-        assert!(worst <= 20, "a robot received {worst} messages in one window");
+        assert!(
+            worst <= 20,
+            "a robot received {worst} messages in one window"
+        );
         let errors = with_db!(&f.db, p => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM share_groups WHERE last_error_code IS NOT NULL").fetch_one(p).await).unwrap();
         assert_eq!(errors, 0, "a robot answered with an error (throttling?)");
