@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::time, Expiry, Session, SessionManagerLayer};
@@ -31,6 +31,16 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, generated once per process. Generating them suppresses resource loading
+/// process-wide while it runs (leptos_server's `SuppressResourceLoad` is a global flag), and a
+/// resource first polled in that moment waits forever (leptos#4773): a page rendering in one app
+/// while another app in the same process was being built (the integration tests start many) never
+/// finished.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
 pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     let state = AppState {
@@ -38,7 +48,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         config: config.clone(),
         leptos_options: leptos_options(&config),
     };
-    let routes = generate_route_list(App);
+    let routes = routes();
     let ctx_state = state.clone();
     let opts = state.leptos_options.clone();
     let static_files = Router::new()

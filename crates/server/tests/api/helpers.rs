@@ -36,8 +36,9 @@ macro_rules! both {
 }
 
 /// Longest a test may run: the slowest take about 20 s; one that has not finished after this
-/// hangs, and fails here rather than stalling the whole suite (once seen, not yet explained:
-/// `shares::share_cards_arrive_once_with_the_right_content` on PostgreSQL waited forever).
+/// hangs, and fails here rather than stalling the whole suite. (Seen once: a page render waited
+/// forever because another test was building its app at that moment, leptos#4773; the route list
+/// is now generated once per process, see `ssr::server::routes`.)
 pub const HUNG: std::time::Duration = std::time::Duration::from_secs(240);
 
 /// Runs a test body on a fresh runtime, failing it when it runs longer than [`HUNG`].

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod awards;
 mod medals;
+mod render;
 mod roles;
 mod staff;
 mod userids;
