@@ -6,7 +6,8 @@
 //! cargo run --release -p medal-server --bin bench_share -- [--groups 1000] [--latency-ms 50]
 //!     [--concurrency 64] [--database-url postgres://postgres@127.0.0.1:5432/DB]
 //! ```
-//! Without `--database-url` a fresh SQLite file in a temp dir is used.
+//! Without `--database-url` a fresh SQLite file in a temp dir is used; a given database must be
+//! empty (the figures of a second run on the same database would mean nothing).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,6 +41,12 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let url = arg("--database-url").unwrap_or_else(|| format!("sqlite:{}/bench.db", dir.display()));
     let db = Db::connect(&url).await?;
+    let existing = with_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM shares").fetch_one(p).await)?;
+    if existing > 0 {
+        anyhow::bail!(
+            "{url} already holds {existing} shares (an earlier run?): give an empty database"
+        );
+    }
     let sim = dingtalk::sim::spawn_local(Simulator::new(SimConfig::default())).await?;
     sim.sim.set_faults(
         "*",

@@ -120,29 +120,19 @@ impl DbRateStore {
         };
         const COUNT: &str =
             "SELECT COUNT(*), MIN(at) FROM robot_sends WHERE group_id = $1 AND at > $2";
-        const INSERT: &str = "INSERT INTO robot_sends (group_id, at) VALUES ($1, $2)";
         match &self.db {
             Db::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(0x4D45_4441_0000_0000_i64 | group_id)
-                    .execute(&mut *tx)
-                    .await?;
-                let (count, oldest): (i64, Option<i64>) = sqlx::query_as(COUNT)
-                    .bind(group_id)
-                    .bind(since)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let r = decide(count, oldest);
-                if r.is_ok() {
-                    sqlx::query(INSERT)
+                // One round trip: the lock, the count and the insert run in a function
+                // (migration 0006), serialised per robot by an advisory lock.
+                let (taken, count, oldest): (bool, i64, Option<i64>) =
+                    sqlx::query_as("SELECT * FROM medals_take_rate_slot($1, $2, $3, $4)")
                         .bind(group_id)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .bind(since)
+                        .bind(limit as i64)
+                        .fetch_one(p)
                         .await?;
-                }
-                tx.commit().await?;
-                Ok(r)
+                Ok(if taken { Ok(()) } else { decide(count, oldest) })
             }
             Db::Sqlite(p) => {
                 // One statement: SQLite runs writes one at a time, so the count and the insert
