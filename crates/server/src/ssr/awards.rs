@@ -558,7 +558,7 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
 }
 
 /// An unguessable token for the public page: 128 random bits, URL-safe base64 (22 characters).
-fn public_token() -> String {
+pub(crate) fn public_token() -> String {
     use base64::Engine;
     let bytes: [u8; 16] = rand::random();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

@@ -206,7 +206,7 @@ async fn seed_awards(db: &Db) -> Result<(), AppError> {
     }
     let now = now_ms();
     for (medal, external_id, reason, days_ago) in SAMPLE_AWARDS {
-        let token = uuid::Uuid::new_v4().simple().to_string();
+        let token = super::awards::public_token();
         with_db!(db, p => sqlx::query(
             "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, expires_at, public_token) \
              SELECT m.id, s.id, $1, (SELECT MIN(id) FROM admins WHERE username = 'admin'), $2, \

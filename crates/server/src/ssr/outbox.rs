@@ -194,6 +194,17 @@ pub fn rate_key(group_id: i64) -> String {
 
 // ---------------------------------------------------------------- sending one message
 
+/// The `dingtalk` clients' settings for this server: DingTalk's hosts and the timeout.
+pub fn client_config(config: &Config) -> ClientConfig {
+    let mut cfg = ClientConfig::with_bases(
+        config.dingtalk_oapi_base.clone(),
+        config.dingtalk_api_base.clone(),
+    );
+    cfg.timeout = Duration::from_millis(config.outbox.dingtalk_timeout_ms);
+    cfg.connect_timeout = cfg.connect_timeout.min(cfg.timeout);
+    cfg
+}
+
 /// Sends one message to one group through the `dingtalk` clients, taking a rate slot first.
 pub struct Sender {
     db: Db,
@@ -206,12 +217,7 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(db: Db, config: &Config) -> Result<Sender, AppError> {
-        let mut cfg = ClientConfig::with_bases(
-            config.dingtalk_oapi_base.clone(),
-            config.dingtalk_api_base.clone(),
-        );
-        cfg.timeout = Duration::from_millis(config.outbox.dingtalk_timeout_ms);
-        cfg.connect_timeout = cfg.connect_timeout.min(cfg.timeout);
+        let cfg = client_config(config);
         let limiter = RateLimiter::new(
             Arc::new(DbRateStore::new(db.clone())),
             config.outbox.robot_rate_limit,
@@ -236,7 +242,7 @@ impl Sender {
 
     /// The internal app's client for the credentials in the settings (kept while they stay the
     /// same, so its access token is reused).
-    pub async fn app_client(&self) -> Result<AppClient, DtError> {
+    async fn app_client(&self) -> Result<AppClient, DtError> {
         let creds = settings::app_credentials(&self.db, &self.crypto)
             .await
             .map_err(|_| DtError::new(ErrorKind::InvalidCredentials, "app credentials unreadable"))?

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dingtalk::{AppClient, Error as DtError, ErrorKind};
+use dingtalk::{AppClient, AppCredentials, Error as DtError, ErrorKind};
 use futures::StreamExt;
 use medal_core::{Msg, Role};
 use serde_json::json;
@@ -68,16 +68,17 @@ fn about_the_person(e: &DtError) -> bool {
     )
 }
 
-/// The app client, or why there is none, in words.
+/// The app client for the credentials in the settings, or why there is none, in words.
 async fn app_client(st: &AppState) -> Result<AppClient, AppError> {
     let crypto = crypto::for_config(&st.config)?;
-    if settings::app_credentials(&st.db, &crypto).await?.is_none() {
-        return Err(no_credentials());
-    }
-    outbox::Sender::for_state(st)?
-        .app_client()
-        .await
-        .map_err(|e| AppError::form(explain(&e)))
+    let creds = settings::app_credentials(&st.db, &crypto)
+        .await?
+        .ok_or_else(no_credentials)?;
+    AppClient::new(
+        outbox::client_config(&st.config),
+        AppCredentials::new(creds.app_key, creds.app_secret),
+    )
+    .map_err(|e| AppError::form(explain(&e)))
 }
 
 /// Asks DingTalk, retrying what may pass on another try (a lookup only reads, so an answer that
