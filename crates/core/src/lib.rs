@@ -12,4 +12,4 @@ pub use admin::{Role, Username};
 pub use award::{AwardStatus, Period};
 pub use i18n::{Lang, Msg};
 pub use medal::{MedalDraft, MedalKind, MedalName, Tier, Validity};
-pub use staff::{Mobile, StaffDraft, StaffName};
+pub use staff::{Mobile, StaffDraft, StaffName, UserId};

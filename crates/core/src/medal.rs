@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::bounded;
+use crate::text::{bounded, line};
 use crate::{Lang, Msg};
 
 pub const NAME_MAX: usize = 30;
@@ -19,7 +19,7 @@ pub struct MedalName(String);
 
 impl MedalName {
     pub fn parse(raw: &str) -> Result<Self, Msg> {
-        bounded(raw, 1, NAME_MAX, ("名称", "Name")).map(MedalName)
+        line(raw, 1, NAME_MAX, ("名称", "Name")).map(MedalName)
     }
     pub fn as_str(&self) -> &str {
         &self.0

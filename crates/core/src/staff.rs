@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::medal::FieldErrors;
-use crate::text::bounded;
+use crate::text::{bounded, line};
 use crate::Msg;
 
 pub const NAME_MAX: usize = 50;
@@ -20,7 +20,7 @@ pub struct StaffName(String);
 
 impl StaffName {
     pub fn parse(raw: &str) -> Result<Self, Msg> {
-        bounded(raw, 1, NAME_MAX, ("姓名", "Name")).map(StaffName)
+        line(raw, 1, NAME_MAX, ("姓名", "Name")).map(StaffName)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -83,7 +83,47 @@ impl fmt::Display for Mobile {
     }
 }
 
-/// An identifier (工号, DingTalk userId): optional, no spaces inside, at most `max` characters.
+/// A DingTalk userId (staffId): 1–64 ASCII letters, digits, `_`, `-` or `.`, as DingTalk makes
+/// them (`manager4220`, `0123456789012345`) and as admins customise them. Nothing else is
+/// accepted: a userId goes into group cards as an @mention, where other characters could be
+/// markup (`[领取奖金](https://evil.example/x)` has no spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserId(String);
+
+impl UserId {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
+        let s = raw.trim();
+        let ok = !s.is_empty()
+            && s.len() <= USER_ID_MAX
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if ok {
+            Ok(UserId(s.to_string()))
+        } else {
+            Err(Msg::new(
+                format!("钉钉 userId 只能由字母、数字、下划线、连字符和点组成（1–{USER_ID_MAX} 个字符）"),
+                format!(
+                    "A DingTalk userId has 1–{USER_ID_MAX} letters, digits, underscores, hyphens or dots"
+                ),
+            ))
+        }
+    }
+    /// `Some` when `raw` is a valid userId (stored values from before validation may not be).
+    pub fn valid(raw: Option<&str>) -> Option<UserId> {
+        raw.and_then(|r| UserId::parse(r).ok())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An identifier (工号): optional, no spaces inside, at most `max` characters.
 fn identifier(raw: &str, max: usize, label: (&str, &str)) -> Result<Option<String>, Msg> {
     let s = bounded(raw, 0, max, label)?;
     if s.is_empty() {
@@ -128,12 +168,11 @@ impl StaffDraft {
         } else {
             Mobile::parse(&self.mobile).map(Some)
         };
-        let user_id = identifier(
-            &self.dingtalk_user_id,
-            USER_ID_MAX,
-            ("钉钉 userId", "DingTalk userId"),
-        );
-        let department = bounded(&self.department, 0, DEPARTMENT_MAX, ("部门", "Department"));
+        let user_id = match self.dingtalk_user_id.trim() {
+            "" => Ok(None),
+            u => UserId::parse(u).map(|u| Some(u.0)),
+        };
+        let department = line(&self.department, 0, DEPARTMENT_MAX, ("部门", "Department"));
         let external_id = identifier(&self.external_id, EXTERNAL_ID_MAX, ("工号", "External id"));
         let mut check = |field: &str, e: Option<&Msg>| {
             if let Some(m) = e {
@@ -289,6 +328,39 @@ mod tests {
             ]
         );
         assert!(e["mobile"][0].zh.contains("手机号"));
+    }
+
+    #[test]
+    fn user_ids_are_plain_identifiers() {
+        for ok in ["manager4220", "0123456789012345", "zhang.san", "a_b-c"] {
+            assert_eq!(UserId::parse(ok).unwrap().as_str(), ok);
+        }
+        for bad in [
+            "[领取奖金](https://evil.example/x)",
+            "a b",
+            "张三",
+            "<b>",
+            "x@y",
+            "",
+            &"a".repeat(65),
+        ] {
+            assert!(UserId::parse(bad).is_err(), "{bad}");
+        }
+        let mut d = draft();
+        d.dingtalk_user_id = "**bold**".into();
+        assert!(d.validate().unwrap_err().contains_key("dingtalk_user_id"));
+    }
+
+    #[test]
+    fn names_and_departments_are_one_line() {
+        let mut d = draft();
+        d.name = "张\n三".into();
+        d.department = "研发\n部".into();
+        let e = d.validate().unwrap_err();
+        assert!(
+            e.contains_key("name") && e.contains_key("department"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -2,7 +2,14 @@
 
 use crate::Msg;
 
+/// Bidirectional embedding, override and isolate controls: they reorder how the text around
+/// them is displayed ("Trojan Source"), so a name could show one thing and be another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Trims `raw` and checks its length in characters; `label` names the field in messages.
+/// Newlines and tabs are allowed (multi-line text); see [`line`] for one-line fields.
 pub fn bounded(raw: &str, min: usize, max: usize, label: (&str, &str)) -> Result<String, Msg> {
     let s = raw.trim();
     // Control characters other than newlines and tabs have no place in user text.
@@ -12,6 +19,12 @@ pub fn bounded(raw: &str, min: usize, max: usize, label: (&str, &str)) -> Result
         return Err(Msg::new(
             format!("{}含有不可见的控制字符", label.0),
             format!("{} contains control characters", label.1),
+        ));
+    }
+    if s.chars().any(is_bidi_control) {
+        return Err(Msg::new(
+            format!("{}含有改变文字方向的控制字符", label.0),
+            format!("{} contains text-direction control characters", label.1),
         ));
     }
     let n = s.chars().count();
@@ -35,6 +48,18 @@ pub fn bounded(raw: &str, min: usize, max: usize, label: (&str, &str)) -> Result
         ));
     }
     Ok(s.to_string())
+}
+
+/// Like [`bounded`] for one-line fields (names, departments, titles): no line breaks or tabs.
+pub fn line(raw: &str, min: usize, max: usize, label: (&str, &str)) -> Result<String, Msg> {
+    let s = bounded(raw, min, max, label)?;
+    if s.contains(['\n', '\r', '\t']) {
+        return Err(Msg::new(
+            format!("{}只能写一行，不能换行", label.0),
+            format!("{} must be one line (no line breaks)", label.1),
+        ));
+    }
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -63,5 +88,24 @@ mod tests {
             bounded("a\nb", 0, 9, ("描述", "Description")).unwrap(),
             "a\nb"
         );
+    }
+
+    #[test]
+    fn one_line_fields_refuse_breaks_and_bidi_controls() {
+        assert!(line("a\nb", 0, 9, ("名称", "Name"))
+            .unwrap_err()
+            .en
+            .contains("one line"));
+        assert!(line("a\tb", 0, 9, ("名称", "Name")).is_err());
+        assert_eq!(line(" ab ", 0, 9, ("名称", "Name")).unwrap(), "ab");
+        for c in ['\u{202E}', '\u{2066}', '\u{202A}'] {
+            let s = format!("abc{c}def");
+            assert!(
+                bounded(&s, 0, 20, ("描述", "Description")).is_err(),
+                "{c:?}"
+            );
+        }
+        // marks that only hint direction stay allowed
+        assert!(bounded("a\u{200E}b", 0, 9, ("描述", "Description")).is_ok());
     }
 }
