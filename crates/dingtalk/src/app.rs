@@ -256,9 +256,9 @@ impl AppClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| map_transport(&e))?;
+        let resp = req.send().await.map_err(map_transport)?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| map_transport(&e))?;
+        let bytes = resp.bytes().await.map_err(map_transport)?;
         let v: Option<Value> = serde_json::from_slice(&bytes).ok();
         if status.is_success() {
             return v.ok_or_else(|| {
@@ -341,9 +341,9 @@ impl AppClient {
             .json(body)
             .send()
             .await
-            .map_err(|e| map_transport(&e))?;
+            .map_err(map_transport)?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| map_transport(&e))?;
+        let bytes = resp.bytes().await.map_err(map_transport)?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|_| {
             Error::new(
                 ErrorKind::ServerError,

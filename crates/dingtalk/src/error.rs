@@ -339,11 +339,13 @@ struct Inner {
 pub struct Error(Box<Inner>);
 
 impl Error {
+    /// `errmsg` is kept only after [`crate::redact::redact`]: no URL query, token or signature
+    /// survives into what callers store, log or show.
     pub fn new(kind: ErrorKind, errmsg: impl Into<String>) -> Self {
         Error(Box::new(Inner {
             kind,
             code: None,
-            errmsg: errmsg.into(),
+            errmsg: crate::redact::redact(&errmsg.into()),
             http_status: None,
             until: None,
             msg_uuid: None,

@@ -89,17 +89,28 @@ fn join(base: &str, path: &str) -> String {
 }
 
 /// Turns a `reqwest` failure into an error with the right retry class: nothing sent
-/// (connect) is transient, anything after may have been delivered.
-pub(crate) fn map_transport(e: &reqwest::Error) -> Error {
-    if e.is_connect() {
-        Error::new(ErrorKind::Connect, e.to_string())
-    } else if e.is_timeout() {
-        Error::new(ErrorKind::Timeout, e.to_string())
-    } else if e.is_builder() {
-        Error::new(ErrorKind::InvalidMessage, e.to_string())
-    } else {
-        Error::new(ErrorKind::ConnectionLost, e.to_string())
+/// (connect) is transient, anything after may have been delivered. The request URL (it carries
+/// the webhook token and signature) is dropped from the text.
+pub(crate) fn map_transport(e: reqwest::Error) -> Error {
+    let e = e.without_url();
+    // reqwest's own text says little ("error sending request"); the causes say what happened.
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
     }
+    let kind = if e.is_connect() {
+        ErrorKind::Connect
+    } else if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_builder() {
+        ErrorKind::InvalidMessage
+    } else {
+        ErrorKind::ConnectionLost
+    };
+    Error::new(kind, text)
 }
 
 /// Takes the access token out of what an admin pasted: the whole webhook URL (the usual case)
@@ -364,9 +375,9 @@ impl RobotClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| map_transport(&e))?;
+            .map_err(map_transport)?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| map_transport(&e))?;
+        let bytes = resp.bytes().await.map_err(map_transport)?;
         let parsed: Option<ErrcodeBody> = serde_json::from_slice(&bytes).ok();
         match parsed {
             Some(b) if b.errcode == 0 && status.is_success() => Ok(Sent {
