@@ -22,15 +22,16 @@ pub struct SettingsView {
     pub robot_code: String,
 }
 
+/// The settings form. A field the post lacks keeps its stored value (a junk or partial post must
+/// not blank the AppKey); an empty AppSecret keeps the stored one too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SettingsForm {
-    pub org_name: String,
-    pub public_base_url: String,
-    pub app_key: String,
-    /// Empty keeps the stored secret.
-    pub app_secret: String,
-    pub robot_code: String,
+    pub org_name: Option<String>,
+    pub public_base_url: Option<String>,
+    pub app_key: Option<String>,
+    pub app_secret: Option<String>,
+    pub robot_code: Option<String>,
     pub clear_app_secret: bool,
 }
 
@@ -58,19 +59,19 @@ pub struct GroupSummary {
     pub updated_at: i64,
 }
 
+/// The group form. On edit, a field the post lacks keeps its stored value, and an empty webhook
+/// URL or secret keeps the stored one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GroupForm {
     pub id: Option<String>,
-    pub name: String,
-    pub kind: String,
-    /// Empty on edit keeps the stored token.
-    pub webhook_url: String,
-    /// Empty on edit keeps the stored secret.
-    pub sign_secret: String,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub webhook_url: Option<String>,
+    pub sign_secret: Option<String>,
     pub clear_sign_secret: bool,
-    pub keywords: String,
-    pub open_conversation_id: String,
+    pub keywords: Option<String>,
+    pub open_conversation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,10 +175,22 @@ pub async fn get_settings() -> Result<SettingsView, AppError> {
 #[server(prefix = "/sfn", endpoint = "settings/save")]
 pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
     let values = BTreeMap::from([
-        ("org_name".to_string(), form.org_name.clone()),
-        ("public_base_url".to_string(), form.public_base_url.clone()),
-        ("app_key".to_string(), form.app_key.clone()),
-        ("robot_code".to_string(), form.robot_code.clone()),
+        (
+            "org_name".to_string(),
+            form.org_name.clone().unwrap_or_default(),
+        ),
+        (
+            "public_base_url".to_string(),
+            form.public_base_url.clone().unwrap_or_default(),
+        ),
+        (
+            "app_key".to_string(),
+            form.app_key.clone().unwrap_or_default(),
+        ),
+        (
+            "robot_code".to_string(),
+            form.robot_code.clone().unwrap_or_default(),
+        ),
     ]);
     let r = crate::ssr::settings::save(&form)
         .await
@@ -201,12 +214,15 @@ pub async fn get_group(id: i64) -> Result<GroupSummary, AppError> {
 pub async fn save_group(form: GroupForm) -> Result<i64, AppError> {
     let values = BTreeMap::from([
         ("id".to_string(), form.id.clone().unwrap_or_default()),
-        ("name".to_string(), form.name.clone()),
-        ("kind".to_string(), form.kind.clone()),
-        ("keywords".to_string(), form.keywords.clone()),
+        ("name".to_string(), form.name.clone().unwrap_or_default()),
+        ("kind".to_string(), form.kind.clone().unwrap_or_default()),
+        (
+            "keywords".to_string(),
+            form.keywords.clone().unwrap_or_default(),
+        ),
         (
             "open_conversation_id".to_string(),
-            form.open_conversation_id.clone(),
+            form.open_conversation_id.clone().unwrap_or_default(),
         ),
     ]);
     let r = crate::ssr::groups::save(&form)

@@ -14,6 +14,8 @@ use crate::pages::{
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    crate::ssr::guard::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -32,13 +34,29 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page's `<title>`: leptos_meta (0.8.7) writes the formatted title into the server's HTML
+/// as it is, without escaping, so this formatter (the only one, set by [`App`] for all pages)
+/// escapes it there. In the browser the same text goes to `document.title`, which takes text.
+pub fn page_title(lang: crate::i18n::Lang, t: &str) -> String {
+    let full = if t.is_empty() {
+        lang.t("勋章馆", "Medal Hall").to_string()
+    } else {
+        format!("{t} · {}", lang.t("勋章馆", "Medal Hall"))
+    };
+    if cfg!(feature = "ssr") {
+        crate::components::escape_html(&full)
+    } else {
+        full
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = use_lang();
     provide_context(lang);
     view! {
-        <Title formatter=move |t: String| if t.is_empty() { lang.t("勋章馆", "Medal Hall").to_string() } else { format!("{t} · {}", lang.t("勋章馆", "Medal Hall")) }/>
+        <Title formatter=move |t: String| page_title(lang, &t)/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

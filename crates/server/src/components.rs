@@ -181,6 +181,23 @@ pub fn LangSwitch() -> impl IntoView {
     }
 }
 
+/// Escapes text for HTML element content or a quoted attribute. Leptos escapes everything a view
+/// renders; this is for the few strings that reach the HTML around it (the page title).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Percent-encodes for a query value (same on both sides).
 pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
@@ -293,5 +310,22 @@ pub fn pager(lang: Lang, page: u32, has_next: bool, href: impl Fn(u32) -> String
             <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
             {has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
         </nav>
+    }
+}
+
+/// A horizontal bar of coloured parts (percentages of the whole, in order), drawn as SVG so it
+/// needs no inline style (the pages' CSP allows none).
+#[component]
+pub fn StackBar(parts: Vec<(&'static str, i64)>) -> impl IntoView {
+    let mut x = 0i64;
+    view! {
+        <svg class="bar" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true">
+            {parts.into_iter().map(|(class, pct)| {
+                let w = pct.clamp(0, 100 - x);
+                let r = view! { <rect class=class x=x y="0" width=w height="12"/> };
+                x += w;
+                r
+            }).collect_view()}
+        </svg>
     }
 }

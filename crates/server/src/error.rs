@@ -25,7 +25,14 @@ pub enum AppError {
     TooManyAttempts(Msg),
     #[error("internal error (request {request_id})")]
     Internal { request_id: String },
-    /// Transport-level problems (the request could not be decoded, the network failed…).
+    /// Refused before it reached the server function: too large (413), the wrong content type
+    /// (415), from another site (403)… `status` is the HTTP status; the message says why.
+    #[error("refused ({status}): {msg}")]
+    Refused { status: u16, msg: Msg },
+    /// The request could not be read: its arguments are missing or malformed.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// The browser could not reach the server or read its answer (the network failed…).
     #[error("request failed: {0}")]
     Request(String),
 }
@@ -34,7 +41,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        match value {
+            // The server could not read what was sent.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                AppError::Malformed(value.to_string())
+            }
+            // The browser's side of the call: the network or an unreadable answer.
+            _ => AppError::Request(value.to_string()),
+        }
     }
 }
 
@@ -59,6 +75,8 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts(_) => 429,
             AppError::Internal { .. } => 500,
+            AppError::Refused { status, .. } => *status,
+            AppError::Malformed(_) => 400,
             AppError::Request(_) => 400,
         }
     }
@@ -95,6 +113,11 @@ impl AppError {
                 format!(
                     "Something went wrong on the server; please try again (request {request_id})."
                 ),
+            ),
+            AppError::Refused { msg, .. } => msg.clone(),
+            AppError::Malformed(_) => Msg::new(
+                "请求的内容不完整或格式不对，服务器无法处理。请刷新页面后重试。",
+                "The request was incomplete or malformed. Reload the page and try again.",
             ),
             AppError::Request(_) => Msg::new(
                 "请求失败，请检查网络后重试。",

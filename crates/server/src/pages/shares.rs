@@ -151,7 +151,13 @@ fn ShareForm(d: ShareFormData, awards: String) -> impl IntoView {
                 <label class="check"><input type="checkbox" name="options[mention]" value="true" checked=true
                     on:change=move |ev| set_mention.set(event_target_checked(&ev))/>" "
                     {lang.t("@获奖人", "@mention the winner")}
-                    <span class="muted">{match lang { Lang::Zh => format!("（{mentionable} 人有钉钉 userId 或手机号）"), Lang::En => format!(" ({mentionable} with a DingTalk userId or mobile)") }}</span></label>
+                    <span class="muted">{match lang { Lang::Zh => format!("（{mentionable} 人有钉钉 userId）"), Lang::En => format!(" ({mentionable} with a DingTalk userId)") }}</span></label>
+                {(mentionable < d.awards.len()).then(|| view! {
+                    <p class="hint" data-no-userid=d.awards.len() - mentionable>{match lang {
+                        Lang::Zh => format!("有 {} 人没有钉钉 userId，卡片里不会 @ 他们。可在「员工 → 查询钉钉 userId」中按手机号查到。", d.awards.len() - mentionable),
+                        Lang::En => format!("{} of them have no DingTalk userId and will not be @mentioned. Find it by mobile under Staff → Look up DingTalk userIds.", d.awards.len() - mentionable),
+                    }}" "<a href="/staff/userids">{lang.t("去查询", "Look them up")}</a></p>
+                })}
                 <label class="check"><input type="checkbox" name="options[sidebar]" value="true"
                     on:change=move |ev| set_sidebar.set(event_target_checked(&ev))/>" "
                     {lang.t("在钉钉侧边栏中打开详情", "Open the details in DingTalk's sidebar")}</label>
@@ -190,8 +196,10 @@ fn ProgressBar(p: Progress) -> impl IntoView {
     };
     view! {
         <div class="share-progress" role="progressbar" aria-valuemin="0" aria-valuemax=p.total aria-valuenow=done>
-            <div class="bar"><div class="bar-sent" style=format!("width:{}%", if p.total > 0 { p.sent * 100 / p.total } else { 0 })></div>
-                <div class="bar-failed" style=format!("width:{}%", if p.total > 0 { (p.failed + p.gave_up) * 100 / p.total } else { 0 })></div></div>
+            <crate::components::StackBar parts=vec![
+                ("bar-sent", if p.total > 0 { p.sent * 100 / p.total } else { 0 }),
+                ("bar-failed", if p.total > 0 { (p.failed + p.gave_up) * 100 / p.total } else { 0 }),
+            ]/>
             <p class="progress-text">{match lang {
                 Lang::Zh => format!("已发送 {} / {}，失败 {}，进行中 {}（{pct}%）", p.sent, p.total, p.failed + p.gave_up, p.in_flight),
                 Lang::En => format!("Sent {} of {}, failed {}, in flight {} ({pct}%)", p.sent, p.total, p.failed + p.gave_up, p.in_flight),

@@ -576,10 +576,7 @@ fn UseridJobCard(job: UseridJob, cancel: ServerAction<CancelUseridLookup>) -> im
                 Lang::En => format!(", ended {}", fmt_time(t)),
             })}</p>
             <div class="share-progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=job.done>
-                <div class="bar">
-                    <div class="bar-sent" style=format!("width:{}%", pct(job.found))></div>
-                    <div class="bar-failed" style=format!("width:{}%", pct(job.not_found))></div>
-                </div>
+                <crate::components::StackBar parts=vec![("bar-sent", pct(job.found)), ("bar-failed", pct(job.not_found))]/>
                 <p class="progress-text">{match lang {
                     Lang::Zh => format!("已查询 {} / {}：查到 {}，未找到 {}（{}%）", job.done, total, job.found, job.not_found, pct(job.done)),
                     Lang::En => format!("Asked {} of {}: found {}, not found {} ({}%)", job.done, total, job.found, job.not_found, pct(job.done)),

@@ -576,7 +576,7 @@ struct Posted {
 }
 
 fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Request(e.to_string())
+    AppError::Malformed(e.to_string())
 }
 
 async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
@@ -607,7 +607,7 @@ async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
         }
         let text = field.text().await.map_err(bad)?;
         if text.len() > 64 * 1024 {
-            return Err(AppError::Request(format!("field {name} too long")));
+            return Err(AppError::Malformed(format!("field {name} too long")));
         }
         match name.as_str() {
             "staff" => posted.staff.push(text),
@@ -1278,9 +1278,8 @@ pub async fn export(db: &Db, f: &AwardFilter, lang: Lang, base: &str) -> Result<
     let (cond, params) = where_clause(f, db, now)?;
     let sql = format!("{SELECT} WHERE {cond} ORDER BY a.awarded_at DESC, a.id DESC");
     let rows = fetch_all_as!(db, AwardRow, &sql, params)?;
-    let csv_err = |e: csv::Error| internal(format!("csv: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    w.write_record([
+    let mut w = super::csv_out::CsvExport::default();
+    w.row([
         lang.t("勋章", "Medal"),
         lang.t("等级", "Tier"),
         lang.t("姓名", "Name"),
@@ -1292,11 +1291,10 @@ pub async fn export(db: &Db, f: &AwardFilter, lang: Lang, base: &str) -> Result<
         lang.t("状态", "Status"),
         lang.t("撤销理由", "Revoke reason"),
         lang.t("公开链接", "Public link"),
-    ])
-    .map_err(csv_err)?;
+    ])?;
     for r in &rows {
         let a = r.item(now);
-        w.write_record([
+        w.row([
             a.medal_name.as_str(),
             a.tier.label(lang),
             a.staff_name.as_str(),
@@ -1310,10 +1308,9 @@ pub async fn export(db: &Db, f: &AwardFilter, lang: Lang, base: &str) -> Result<
             a.status.label(lang),
             a.revoke_reason.as_deref().unwrap_or(""),
             &format!("{base}/a/{}", a.public_token),
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    w.into_inner().map_err(|e| internal(format!("csv: {e}")))
+    w.finish()
 }
 
 /// `GET /awards/export.csv?<filter>`: viewers and up.

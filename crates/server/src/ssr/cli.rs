@@ -223,6 +223,9 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
             config.public_url.trim_end_matches('/')
         );
     }
+    super::outbox::redact_stored_errors(&db)
+        .await
+        .map_err(app_err)?;
     server::spawn_session_cleanup(db.clone());
     super::outbox::spawn(db.clone(), &config).map_err(app_err)?;
     let app = server::router(config.clone(), db, extra);

@@ -13,7 +13,8 @@ pub struct Config {
     /// `sqlite:PATH` (default) or `postgres://…`.
     pub database_url: String,
     pub listen: SocketAddr,
-    /// The address people use to reach the app; `https://` makes session cookies Secure.
+    /// The address people use to reach the app; `https://` makes session cookies Secure. When
+    /// neither `medals.toml` nor `MEDALS_PUBLIC_URL` sets it, it follows `listen`.
     pub public_url: String,
     /// Key for secrets at rest; when absent, `secret_key_file` is read (and made on first run).
     #[serde(skip_serializing)]
@@ -26,6 +27,9 @@ pub struct Config {
     /// Password for the demo admin in `serve --demo` (random when unset).
     #[serde(skip_serializing)]
     pub demo_password: Option<SecretString>,
+    /// Behind a reverse proxy: the header it puts the client's address in (e.g.
+    /// `X-Forwarded-For`); the last address listed is used. Unset: the socket's peer address.
+    pub client_ip_header: Option<String>,
     /// The outbox (issue #5): see `ssr::outbox`. Tests shorten the robot window.
     #[serde(flatten)]
     pub outbox: super::outbox::OutboxConfig,
@@ -43,6 +47,7 @@ impl Default for Config {
             dingtalk_oapi_base: "https://oapi.dingtalk.com".into(),
             dingtalk_api_base: "https://api.dingtalk.com".into(),
             demo_password: None,
+            client_ip_header: None,
             outbox: Default::default(),
         }
     }
@@ -52,17 +57,55 @@ impl Config {
     /// Loads defaults, then `medals.toml` (or the file in `MEDALS_CONFIG`), then the environment.
     pub fn load() -> Result<Config, Box<figment::Error>> {
         let file = std::env::var("MEDALS_CONFIG").unwrap_or_else(|_| "medals.toml".into());
-        let mut fig =
-            Figment::from(Serialized::defaults(Config::default())).merge(Toml::file(file));
+        let mut given = Figment::new().merge(Toml::file(file));
         if let Ok(url) = std::env::var("DATABASE_URL") {
-            fig = fig.merge(("database_url", url));
+            given = given.merge(("database_url", url));
         }
-        fig.merge(Env::prefixed("MEDALS_"))
+        let given = given.merge(Env::prefixed("MEDALS_"));
+        let public_url_given = given.find_value("public_url").is_ok();
+        let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(given)
             .extract()
-            .map_err(Box::new)
+            .map_err(Box::new)?;
+        if !public_url_given {
+            config.public_url = config.listen_url();
+        }
+        Ok(config)
+    }
+
+    /// `http://` and the listen address, with an unspecified address (`0.0.0.0`, `::`) as the
+    /// loopback one: how this server reaches itself (the demo's simulator) and, when no public URL
+    /// is set, what card links point to.
+    pub fn listen_url(&self) -> String {
+        let mut addr = self.listen;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{addr}")
     }
 
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listen_url_is_reachable() {
+        let mut c = Config {
+            listen: "127.0.0.1:3020".parse().unwrap(),
+            ..Config::default()
+        };
+        assert_eq!(c.listen_url(), "http://127.0.0.1:3020");
+        c.listen = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(c.listen_url(), "http://127.0.0.1:8080");
+        c.listen = "[::]:8080".parse().unwrap();
+        assert_eq!(c.listen_url(), "http://[::1]:8080");
     }
 }

@@ -20,6 +20,9 @@ const PREFIX: &str = "v1:";
 
 pub struct Crypto {
     cipher: ChaCha20Poly1305,
+    /// HMAC-SHA256 key for values the server signs (the sign-in device cookie), derived from the
+    /// key so one key file serves both.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Crypto {
@@ -43,9 +46,35 @@ pub fn parse_key(s: &str) -> Option<[u8; 32]> {
 
 impl Crypto {
     pub fn new(key: [u8; 32]) -> Crypto {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"medal-hall mac v1\0");
+        h.update(key);
         Crypto {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            mac_key: h.finalize().into(),
         }
+    }
+
+    /// HMAC-SHA256 of `msg` under this server's key, URL-safe base64.
+    pub fn mac(&self, msg: &str) -> String {
+        use hmac::Mac;
+        let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.mac_key)
+            .expect("HMAC takes any key length");
+        m.update(msg.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    }
+
+    /// Whether `tag` is [`Crypto::mac`] of `msg` (compared in constant time).
+    pub fn verify_mac(&self, msg: &str, tag: &str) -> bool {
+        use hmac::Mac;
+        let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag) else {
+            return false;
+        };
+        let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.mac_key)
+            .expect("HMAC takes any key length");
+        m.update(msg.as_bytes());
+        m.verify_slice(&tag).is_ok()
     }
 
     /// The key from `config`, reading or (first run) making the key file.

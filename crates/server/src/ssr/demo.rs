@@ -144,7 +144,8 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     }
     seed_awards(db).await?;
     // DingTalk, simulated: the app's clients talk to it, and /sim shows what each group received.
-    let base = format!("{}/sim", config.public_url.trim_end_matches('/'));
+    // The server calls its own simulator at its listen address (the public URL may be a proxy's).
+    let base = format!("{}/sim", config.listen_url());
     config.dingtalk_oapi_base = base.clone();
     config.dingtalk_api_base = base;
     let sim = simulator();

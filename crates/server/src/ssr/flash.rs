@@ -11,7 +11,7 @@ use super::internal;
 use crate::api::Flash;
 use crate::error::AppError;
 
-const FLASH_KEY: &str = "flash";
+pub(crate) const FLASH_KEY: &str = "flash";
 
 /// Whether this request is a browser's plain form post (it accepts `text/html`) rather than a
 /// call from the hydrated app.

@@ -138,21 +138,43 @@ struct Valid {
     cid: Option<String>,
 }
 
-fn validate(f: &GroupForm, oapi_base: &str, editing: bool) -> Result<Valid, AppError> {
+/// The group form with what the post lacks filled in: on edit from the stored group (so a
+/// partial post changes only what it names), on create as empty.
+struct Filled {
+    name: String,
+    kind: String,
+    webhook_url: String,
+    sign_secret: String,
+    keywords: String,
+    open_conversation_id: String,
+}
+
+fn fill(f: &GroupForm, existing: Option<&GroupRow>) -> Filled {
+    let or = |v: &Option<String>, old: Option<String>| v.clone().or(old).unwrap_or_default();
+    Filled {
+        name: or(&f.name, existing.map(|g| g.name.clone())),
+        kind: or(&f.kind, existing.map(|g| g.kind.clone())),
+        // empty keeps the stored token and secret (they are never shown back)
+        webhook_url: f.webhook_url.clone().unwrap_or_default(),
+        sign_secret: f.sign_secret.clone().unwrap_or_default(),
+        keywords: or(&f.keywords, existing.map(|g| g.keyword_list().join(", "))),
+        open_conversation_id: or(
+            &f.open_conversation_id,
+            existing.and_then(|g| g.open_conversation_id.clone()),
+        ),
+    }
+}
+
+fn validate(f: &Filled, oapi_base: &str, editing: bool) -> Result<Valid, AppError> {
     let mut errors: BTreeMap<String, Vec<Msg>> = BTreeMap::new();
     let mut err = |field: &str, m: Msg| errors.entry(field.to_string()).or_default().push(m);
-    let name = f.name.trim().to_string();
-    if name.is_empty() {
-        err("name", Msg::new("请填写群名称", "Name is required"));
-    } else if name.chars().count() > 50 {
-        err(
-            "name",
-            Msg::new(
-                "群名称最多 50 个字",
-                "The name can have at most 50 characters",
-            ),
-        );
-    }
+    let name = match medal_core::text::line(&f.name, 1, 50, ("群名称", "The group name")) {
+        Ok(n) => n,
+        Err(m) => {
+            err("name", m);
+            String::new()
+        }
+    };
     let kind = f.kind.trim().to_string();
     let mut token = None;
     let mut secret = None;
@@ -206,7 +228,12 @@ fn validate(f: &GroupForm, oapi_base: &str, editing: bool) -> Result<Valid, AppE
                     Msg::new("关键词最多 10 个", "At most 10 keywords"),
                 );
             }
-            if keywords.iter().any(|k| k.chars().count() > 20) {
+            if let Some(m) = keywords
+                .iter()
+                .find_map(|k| medal_core::text::line(k, 1, 20, ("关键词", "A keyword")).err())
+            {
+                err("keywords", m);
+            } else if keywords.iter().any(|k| k.chars().count() > 20) {
                 err(
                     "keywords",
                     Msg::new(
@@ -272,7 +299,8 @@ pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
         Some(id) => Some(fetch(db, id).await?),
         None => None,
     };
-    let v = validate(f, &st.config.dingtalk_oapi_base, existing.is_some())?;
+    let filled = fill(f, existing.as_ref());
+    let v = validate(&filled, &st.config.dingtalk_oapi_base, existing.is_some())?;
     if let Some(old) = &existing {
         if old.kind == "webhook" && v.kind == "app" && v.cid.is_none() {
             return Err(AppError::field(

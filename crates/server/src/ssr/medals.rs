@@ -177,7 +177,7 @@ struct Posted {
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Request(e.to_string())
+    AppError::Malformed(e.to_string())
 }
 
 async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
@@ -212,7 +212,7 @@ async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
         } else {
             let text = field.text().await.map_err(bad)?;
             if text.len() > 64 * 1024 {
-                return Err(AppError::Request(format!("field {name} too long")));
+                return Err(AppError::Malformed(format!("field {name} too long")));
             }
             posted.values.insert(name, text);
         }

@@ -82,8 +82,15 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     let app = app
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(require_login))
-        .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
+        .layer(axum::extract::DefaultBodyLimit::max(
+            super::guard::UPLOAD_LIMIT,
+        ))
+        .layer(middleware::from_fn(super::guard::guard));
     with_sessions(app, &db, &config)
+        .layer(middleware::from_fn(super::guard::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            super::guard::panic_response,
+        ))
 }
 
 fn with_sessions(app: Router, db: &Db, config: &Config) -> Router {
@@ -111,9 +118,18 @@ fn with_sessions(app: Router, db: &Db, config: &Config) -> Router {
     }
 }
 
-/// Deletes expired sessions now and then.
+/// Deletes expired sessions and old sign-in attempts now and then.
 pub fn spawn_session_cleanup(db: Db) {
     use tower_sessions::session_store::ExpiredDeletion;
+    let attempts_db = db.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = super::auth::forget_old_attempts(&attempts_db).await {
+                tracing::warn!(error = %e, "could not delete old sign-in attempts");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
     tokio::spawn(async move {
         let every = Duration::from_secs(3600);
         let r = match db {
@@ -213,8 +229,40 @@ async fn require_login(session: Session, req: Request, next: Next) -> Response {
 
 /// Server functions answer errors with HTTP 500; give them the status their `AppError` means
 /// (401, 403, 404, 409, 422, 429…). Plain form posts already became redirects and are left alone.
+/// Also keeps plain form posts on this site: server_fn sends them back to their `Referer`, which a
+/// client other than a browser can set to anything.
 async fn server_fn_status(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+    let host = req.headers().get(header::HOST).cloned();
+    let mut res = next.run(req).await;
+    if let Some(loc) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+    {
+        let local = match url::Url::parse(loc) {
+            // absolute: only to this host, and then as a local path
+            Ok(u) => {
+                let here = host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
+                let authority = match u.port() {
+                    Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+                    None => u.host_str().unwrap_or("").to_string(),
+                };
+                if authority.eq_ignore_ascii_case(here)
+                    && (u.scheme() == "http" || u.scheme() == "https")
+                {
+                    loc.to_string()
+                } else {
+                    "/".to_string()
+                }
+            }
+            Err(_) => super::safe_next(Some(loc)),
+        };
+        if local != loc {
+            if let Ok(v) = HeaderValue::from_str(&local) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+        }
+    }
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !res.headers().contains_key("serverfnerror")
     {

@@ -84,21 +84,54 @@ pub async fn get() -> Result<SettingsView, AppError> {
     view(&st.db, &st.config, &crypto).await
 }
 
-fn validate(f: &SettingsForm) -> Result<(), AppError> {
+/// The form with absent fields filled from what is stored (the secret stays absent: the form
+/// never carries it back).
+struct Filled {
+    org_name: String,
+    public_base_url: String,
+    app_key: String,
+    robot_code: String,
+    app_secret: Option<String>,
+    clear_app_secret_requested: bool,
+}
+
+async fn fill(db: &Db, f: &SettingsForm) -> Result<Filled, AppError> {
+    let keep = |v: &Option<String>, key: &'static str| {
+        let v = v.clone();
+        async move {
+            match v {
+                Some(v) => Ok(v),
+                None => Ok::<_, AppError>(settings_get(db, key).await?.unwrap_or_default()),
+            }
+        }
+    };
+    Ok(Filled {
+        org_name: keep(&f.org_name, ORG_NAME).await?,
+        public_base_url: keep(&f.public_base_url, PUBLIC_BASE_URL).await?,
+        app_key: keep(&f.app_key, APP_KEY).await?,
+        robot_code: keep(&f.robot_code, ROBOT_CODE).await?,
+        app_secret: f.app_secret.clone().filter(|s| !s.trim().is_empty()),
+        clear_app_secret_requested: f.clear_app_secret,
+    })
+}
+
+fn validate(f: &Filled) -> Result<(), AppError> {
     let mut errors = std::collections::BTreeMap::new();
-    if f.org_name.trim().chars().count() > 50 {
-        errors.insert(
-            "org_name".to_string(),
-            vec![Msg::new(
-                "组织名称最多 50 个字",
-                "The organisation name can have at most 50 characters",
-            )],
-        );
+    if let Err(m) =
+        medal_core::text::line(&f.org_name, 0, 50, ("组织名称", "The organisation name"))
+    {
+        errors.insert("org_name".to_string(), vec![m]);
     }
     let url = f.public_base_url.trim();
     if !url.is_empty() {
         let ok = url::Url::parse(url)
-            .map(|u| (u.scheme() == "https" || u.scheme() == "http") && u.host_str().is_some())
+            .map(|u| {
+                (u.scheme() == "https" || u.scheme() == "http")
+                    && u.host_str().is_some()
+                    && u.query().is_none()
+                    && u.fragment().is_none()
+                    && u.username().is_empty()
+            })
             .unwrap_or(false);
         if !ok {
             errors.insert(
@@ -110,12 +143,13 @@ fn validate(f: &SettingsForm) -> Result<(), AppError> {
             );
         }
     }
+    let secret = f.app_secret.clone().unwrap_or_default();
     for (field, v, zh, en) in [
         ("app_key", &f.app_key, "AppKey", "AppKey"),
         ("robot_code", &f.robot_code, "RobotCode", "RobotCode"),
-        ("app_secret", &f.app_secret, "AppSecret", "AppSecret"),
+        ("app_secret", &secret, "AppSecret", "AppSecret"),
     ] {
-        if v.trim().chars().count() > 200 || v.chars().any(char::is_control) {
+        if v.trim().chars().count() > 200 || !v.trim().chars().all(|c| c.is_ascii_graphic()) {
             errors.insert(
                 field.to_string(),
                 vec![Msg::new(
@@ -132,12 +166,15 @@ fn validate(f: &SettingsForm) -> Result<(), AppError> {
     }
 }
 
-/// Saves the settings form. An empty AppSecret keeps the stored one; `clear_app_secret` removes it.
+/// Saves the settings form: absent fields keep their stored values, an empty or absent AppSecret
+/// keeps the stored one, `clear_app_secret` removes it.
 pub async fn save(f: &SettingsForm) -> Result<(), AppError> {
     let admin = require(Role::Admin).await?;
-    validate(f)?;
     let st = state()?;
     let db = &st.db;
+    let f = fill(db, f).await?;
+    validate(&f)?;
+    let clear_secret = f.app_secret.is_none() && f.clear_app_secret_requested;
     let crypto = crypto::for_config(&st.config)?;
     let before = view(db, &st.config, &crypto).await?;
     settings_put(db, ORG_NAME, f.org_name.trim()).await?;
@@ -149,10 +186,10 @@ pub async fn save(f: &SettingsForm) -> Result<(), AppError> {
     .await?;
     settings_put(db, APP_KEY, f.app_key.trim()).await?;
     settings_put(db, ROBOT_CODE, f.robot_code.trim()).await?;
-    if f.clear_app_secret {
+    if let Some(secret) = &f.app_secret {
+        settings_put(db, APP_SECRET_ENC, &crypto.encrypt(secret.trim())).await?;
+    } else if clear_secret {
         settings_delete(db, APP_SECRET_ENC).await?;
-    } else if !f.app_secret.trim().is_empty() {
-        settings_put(db, APP_SECRET_ENC, &crypto.encrypt(f.app_secret.trim())).await?;
     }
     let after = view(db, &st.config, &crypto).await?;
     // Masked values only: the audit trail never holds a secret.

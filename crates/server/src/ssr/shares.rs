@@ -148,46 +148,29 @@ fn award_link(base: &str, r: &AwardCardRow, sidebar: bool) -> String {
     }
 }
 
-/// The @mention for a winner: the DingTalk userId, else the mobile.
-fn mention(r: &AwardCardRow) -> Option<(bool, String)> {
-    match (&r.dingtalk_user_id, &r.mobile) {
-        (Some(u), _) if !u.trim().is_empty() => Some((true, u.trim().to_string())),
-        (_, Some(m)) if !m.trim().is_empty() => Some((false, m.trim().to_string())),
-        _ => None,
-    }
+/// The @mention for a winner: their DingTalk userId when it is a valid one. Mobiles are never
+/// used (the group would read the number) and a stored userId that is not a plain identifier is
+/// not either (it would be markup in the card).
+fn mention(r: &AwardCardRow) -> Option<medal_core::UserId> {
+    medal_core::UserId::valid(r.dingtalk_user_id.as_deref())
 }
 
-/// " @id" after a winner's name when mentions are on (plain ids only; others are appended by
-/// `ensure_mentions_in_text`).
+/// " @userId" after a winner's name when mentions are on.
 fn inline_mention(o: &CardOptions, r: &AwardCardRow) -> String {
     match mention(r) {
-        Some((_, v))
-            if o.mention
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '+') =>
-        {
-            format!(" @{v}")
-        }
+        Some(u) if o.mention => format!(" @{u}"),
         _ => String::new(),
     }
 }
 
 fn at_for(rows: &[AwardCardRow]) -> Option<At> {
-    let mut ids = Vec::new();
-    let mut mobiles = Vec::new();
-    for r in rows {
-        match mention(r) {
-            Some((true, u)) if !ids.contains(&u) && ids.len() < 50 => ids.push(u),
-            Some((false, m)) if !mobiles.contains(&m) && mobiles.len() < 50 => mobiles.push(m),
-            _ => {}
+    let mut ids: Vec<String> = Vec::new();
+    for u in rows.iter().filter_map(mention) {
+        if !ids.iter().any(|i| i == u.as_str()) && ids.len() < 50 {
+            ids.push(u.as_str().to_string());
         }
     }
-    if ids.is_empty() && mobiles.is_empty() {
-        return None;
-    }
-    let mut at = At::user_ids(ids);
-    at.at_mobiles = mobiles;
-    Some(at)
+    (!ids.is_empty()).then(|| At::user_ids(ids))
 }
 
 /// Builds the message one group receives. `keywords` are the group robot's: when the card
@@ -345,14 +328,10 @@ pub fn card_html(msg: &Message, rows: &[AwardCardRow]) -> String {
     let users: Vec<dingtalk::sim::UserInfo> = rows
         .iter()
         .filter_map(|r| {
-            mention(r).map(|(is_id, v)| dingtalk::sim::UserInfo {
-                userid: if is_id { v.clone() } else { String::new() },
+            mention(r).map(|u| dingtalk::sim::UserInfo {
+                userid: u.as_str().to_string(),
                 name: r.staff_name.clone(),
-                mobile: if is_id {
-                    r.mobile.clone().unwrap_or_default()
-                } else {
-                    v
-                },
+                mobile: r.mobile.clone().unwrap_or_default(),
                 active: true,
             })
         })

@@ -409,7 +409,8 @@ pub fn parse(text: &str) -> Result<ParsedFile, AppError> {
         }
         let mut d = StaffDraft::default();
         for (i, c) in &index {
-            let v = rec.get(*i).unwrap_or("").to_string();
+            // a file exported here keeps its cells as they were typed
+            let v = super::csv_out::restore(rec.get(*i).unwrap_or("")).to_string();
             match c {
                 Column::Name => d.name = v,
                 Column::Mobile => d.mobile = v,
@@ -746,7 +747,7 @@ async fn read_upload(data: MultipartData) -> Result<(String, Vec<u8>), AppError>
 }
 
 fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Request(e.to_string())
+    AppError::Malformed(e.to_string())
 }
 
 fn preview_of(token: &str, file_name: &str, encoding: &str, plan: Plan) -> ImportPreview {
@@ -910,10 +911,6 @@ pub async fn import_file(db: &Db, bytes: &[u8], file_name: &str) -> Result<CliIm
 
 // ---------------------------------------------------------------- export
 
-fn csv_err(e: impl std::fmt::Display) -> AppError {
-    internal(format!("csv: {e}"))
-}
-
 /// The filtered list as CSV (UTF-8 with a BOM, so spreadsheet programs read Chinese right), with
 /// the same headers the import reads.
 pub async fn export(db: &Db, f: &StaffFilter) -> Result<Vec<u8>, AppError> {
@@ -922,21 +919,19 @@ pub async fn export(db: &Db, f: &StaffFilter) -> Result<Vec<u8>, AppError> {
     let rows = with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql)
         .bind(&a).bind(&b).bind(&c).fetch_all(p).await)
     .map_err(db_err)?;
-    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
-    w.write_record(["姓名", "手机号", "部门", "工号", "钉钉ID", "状态"])
-        .map_err(csv_err)?;
+    let mut w = super::csv_out::CsvExport::default();
+    w.row(["姓名", "手机号", "部门", "工号", "钉钉ID", "状态"])?;
     for r in &rows {
-        w.write_record([
+        w.row([
             r.name.as_str(),
             r.mobile.as_deref().unwrap_or(""),
             r.department.as_str(),
             r.external_id.as_deref().unwrap_or(""),
             r.dingtalk_user_id.as_deref().unwrap_or(""),
             if r.active { "在职" } else { "停用" },
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    w.into_inner().map_err(csv_err)
+    w.finish()
 }
 
 /// `GET /staff/export.csv?q=&status=`: viewers and up.

@@ -1,7 +1,7 @@
 use medal_core::Role;
 
 use crate::both;
-use crate::helpers::{spawn_app, Backend, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, PASSWORD};
 
 async fn login_success_sets_a_safe_session(b: Backend) {
     let app = spawn_app(b).await;
@@ -85,7 +85,7 @@ both!(
     super::login_failure_says_so_the_same_way_for_unknown_users
 );
 
-async fn five_failures_lock_the_username_and_the_ip(b: Backend) {
+async fn five_failures_lock_this_ip_out_of_this_username(b: Backend) {
     let app = spawn_app(b).await;
     app.create_admin("hr.li", Role::Admin).await;
     app.create_admin("hr.wang", Role::Admin).await;
@@ -97,7 +97,7 @@ async fn five_failures_lock_the_username_and_the_ip(b: Backend) {
             "attempt {i}"
         );
     }
-    // Even the right password is refused now, with a clear message.
+    // Even the right password is refused now from this IP, with a clear message.
     let r = app.login(&c, "hr.li", PASSWORD).await;
     assert_eq!(r.status(), 429);
     let body: serde_json::Value = r.json().await.unwrap();
@@ -115,8 +115,8 @@ async fn five_failures_lock_the_username_and_the_ip(b: Backend) {
             .contains("15 minutes"),
         "{body}"
     );
-    // The same IP is locked for other usernames too.
-    assert_eq!(app.login(&c, "hr.wang", PASSWORD).await.status(), 429);
+    // Another username from the same IP is not locked out by someone else's failures.
+    assert_eq!(app.login(&c, "hr.wang", PASSWORD).await.status(), 200);
     // When the window has passed, sign-in works again.
     app.db
         .execute("UPDATE login_attempts SET at = at - 16 * 60 * 1000")
@@ -125,8 +125,116 @@ async fn five_failures_lock_the_username_and_the_ip(b: Backend) {
     assert_eq!(app.login(&c, "hr.li", PASSWORD).await.status(), 200);
 }
 both!(
-    five_failures_lock_the_username_and_the_ip,
-    super::five_failures_lock_the_username_and_the_ip
+    five_failures_lock_this_ip_out_of_this_username,
+    super::five_failures_lock_this_ip_out_of_this_username
+);
+
+async fn parallel_guesses_get_five_password_checks(b: Backend) {
+    let app = spawn_app(b).await;
+    app.create_admin("hr.zhao", Role::Admin).await;
+    let c = app.client();
+    let tries = (0..20).map(|_| app.login(&c, "hr.zhao", "wrong password"));
+    let statuses: Vec<u16> = futures::future::join_all(tries)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 15), "{statuses:?}");
+    let failures: i64 = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM login_attempts WHERE username = 'hr.zhao' AND success = FALSE").fetch_one(p).await)
+    .unwrap();
+    assert_eq!(
+        failures, 5,
+        "a refused attempt checks no password and is not kept"
+    );
+}
+both!(
+    parallel_guesses_get_five_password_checks,
+    super::parallel_guesses_get_five_password_checks
+);
+
+/// Behind a proxy (`client_ip_header`), attempts from many addresses: each address is limited on
+/// its own, the username as a whole for addresses it was never signed in from, and the owner on
+/// a known browser is only slowed down.
+async fn the_owner_is_slowed_not_locked_out(b: Backend) {
+    let app = spawn_app_with(b, |c| c.client_ip_header = Some("x-forwarded-for".into())).await;
+    app.create_admin("owner1", Role::Owner).await;
+    let login_from = |c: &reqwest::Client, ip: &str, pw: &str| {
+        c.post(app.url("/sfn/auth/login"))
+            .header("accept", "application/json")
+            .header("x-forwarded-for", format!("10.9.9.9, {ip}"))
+            .form(&[("username", "owner1"), ("password", pw)])
+            .send()
+    };
+    // The owner signs in once from the office: that browser and that IP are known now.
+    let owner = app.client();
+    assert_eq!(
+        login_from(&owner, "10.0.0.1", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // An attacker tries from 10 addresses, 3 each (under the per-address limit): 30 failures.
+    let attacker = app.client();
+    for n in 0..10 {
+        for _ in 0..3 {
+            let ip = format!("203.0.113.{n}");
+            assert_eq!(
+                login_from(&attacker, &ip, "guess").await.unwrap().status(),
+                422
+            );
+        }
+    }
+    // The username is under attack: a new address is refused even with the right password...
+    let r = login_from(&app.client(), "198.51.100.7", PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    // ...but the owner's browser and the office IP still get in.
+    assert_eq!(
+        login_from(&owner, "10.0.0.1", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        login_from(&app.client(), "10.0.0.1", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // The owner mistyping on a known browser is slowed down past five failures, never locked out.
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&owner, "10.0.0.2", "typo")
+                .await
+                .unwrap()
+                .status(),
+            422
+        );
+    }
+    let t = std::time::Instant::now();
+    assert_eq!(
+        login_from(&owner, "10.0.0.2", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(1900),
+        "{:?}",
+        t.elapsed()
+    );
+}
+both!(
+    the_owner_is_slowed_not_locked_out,
+    super::the_owner_is_slowed_not_locked_out
 );
 
 async fn plain_form_login_works_without_javascript(b: Backend) {
