@@ -92,9 +92,16 @@ fn join(base: &str, path: &str) -> String {
 /// (connect) is transient, anything after may have been delivered. The request URL (it carries
 /// the webhook token and signature) is dropped from the text.
 pub(crate) fn map_transport(e: reqwest::Error) -> Error {
+    // Where it went, without the query (the token and signature are there).
+    let target = e
+        .url()
+        .map(|u| format!(" to {}{}", u.origin().ascii_serialization(), u.path()));
     let e = e.without_url();
     // reqwest's own text says little ("error sending request"); the causes say what happened.
     let mut text = e.to_string();
+    if let Some(t) = target {
+        text.push_str(&t);
+    }
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         text.push_str(": ");

@@ -32,6 +32,15 @@ pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024;
 /// Largest body of any other request.
 pub const FORM_LIMIT: usize = 64 * 1024;
 
+/// Largest refused body that is still read (and dropped) so the client gets the answer.
+const DRAIN_MAX: usize = 64 * 1024 * 1024;
+
+async fn drain(body: Body) {
+    use futures::StreamExt;
+    let mut s = body.into_data_stream();
+    while let Some(Ok(_)) = s.next().await {}
+}
+
 /// Paths whose POSTs are not browser forms: the DingTalk simulator's API (demo mode) is called by
 /// this server's own HTTP client, like DingTalk itself.
 fn exempt_from_origin_check(path: &str) -> bool {
@@ -222,7 +231,12 @@ pub async fn guard(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        // Read what the client is sending before answering: a client still writing its body
+        // when the connection closes sees a reset, not the answer. Past DRAIN_MAX, close.
+        if n <= DRAIN_MAX {
+            drain(req.into_body()).await;
+        }
         return refuse(&headers, session, too_large(limit)).await;
     }
     if is_sfn && req.method() == Method::POST {
@@ -246,6 +260,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
             let (parts, body) = req.into_parts();
             let bytes = match axum::body::to_bytes(body, limit).await {
                 Ok(b) => b,
+                // (the rest of the body is not read: no length was declared to bound it)
                 Err(_) => return refuse(&headers, session, too_large(limit)).await,
             };
             return next

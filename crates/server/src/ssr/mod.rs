@@ -93,9 +93,20 @@ fn is_local_path(n: &str) -> bool {
     let Some(decoded) = percent_decode(b) else {
         return false;
     };
-    // neither `//host` nor `/\\host`, before or after decoding
+    // neither `//host` nor `/\\host`, before or after decoding, nor dot segments (`/.//host`
+    // normalises to `//host`)
     let starts_badly = |p: &[u8]| p.len() > 1 && matches!(p[1], b'/' | b'\\');
-    !starts_badly(b) && !starts_badly(&decoded) && !decoded.iter().any(u8::is_ascii_control)
+    let path = decoded
+        .split(|c| *c == b'?' || *c == b'#')
+        .next()
+        .unwrap_or(&[]);
+    let dot_segment = path
+        .split(|c| *c == b'/')
+        .any(|seg| seg == b"." || seg == b"..");
+    !starts_badly(b)
+        && !starts_badly(&decoded)
+        && !dot_segment
+        && !decoded.iter().any(u8::is_ascii_control)
 }
 
 /// Decodes `%XX` escapes; `None` when a `%` is not followed by two hex digits.
@@ -194,6 +205,9 @@ mod tests {
             "\t//evil.example",
             " /x",
             "/%2F/evil.example",
+            "/.//evil.example",
+            "/%2E//evil.example",
+            "/a/../..//evil.example",
             "/%5Cevil.example",
             "/%09/x",
             "/x%0d%0aSet-Cookie:a=1",

@@ -41,6 +41,11 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The paths of every page the app renders (`/medals/:id` style), for tests that visit them all.
+pub fn page_paths() -> Vec<String> {
+    routes().iter().map(|r| r.path().to_string()).collect()
+}
+
 /// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
 pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     let state = AppState {

@@ -250,16 +250,8 @@ pub fn compose(
 }
 
 fn valid_options(o: &CardOptions) -> Result<CardOptions, AppError> {
-    let message = o.message.trim().to_string();
-    if message.chars().count() > 200 {
-        return Err(AppError::field(
-            "message",
-            Msg::new(
-                "寄语最多 200 个字",
-                "The message can have at most 200 characters",
-            ),
-        ));
-    }
+    let message = medal_core::text::bounded(&o.message, 0, 200, ("寄语", "The message"))
+        .map_err(|m| AppError::field("message", m))?;
     let style = if o.style == "markdown" {
         "markdown"
     } else {

@@ -105,6 +105,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub const PASSWORD: &str = "correct horse battery";
 
 impl TestApp {
+    /// A server started some other way (a real `medals serve` process) on `db`.
+    pub fn external(addr: String, db: Db, dir: tempfile::TempDir) -> TestApp {
+        TestApp {
+            addr,
+            db,
+            _dir: dir,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.addr)
     }

@@ -5,9 +5,12 @@ mod helpers;
 
 mod auth;
 mod awards;
+mod injection;
 mod medals;
 mod render;
 mod roles;
+mod secrets;
+mod security;
 mod staff;
 mod userids;
 // sharing (issue #5)
