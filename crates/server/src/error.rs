@@ -32,6 +32,10 @@ pub enum AppError {
     /// The request could not be read: its arguments are missing or malformed.
     #[error("malformed request: {0}")]
     Malformed(String),
+    /// The request ended (the client went away, or the render that asked was dropped) before
+    /// this ran; nobody reads the answer.
+    #[error("cancelled")]
+    Cancelled,
     /// The browser could not reach the server or read its answer (the network failed…).
     #[error("request failed: {0}")]
     Request(String),
@@ -77,6 +81,8 @@ impl AppError {
             AppError::Internal { .. } => 500,
             AppError::Refused { status, .. } => *status,
             AppError::Malformed(_) => 400,
+            // nginx's "client closed request"
+            AppError::Cancelled => 499,
             AppError::Request(_) => 400,
         }
     }
@@ -119,6 +125,7 @@ impl AppError {
                 "请求的内容不完整或格式不对，服务器无法处理。请刷新页面后重试。",
                 "The request was incomplete or malformed. Reload the page and try again.",
             ),
+            AppError::Cancelled => Msg::new("请求已取消。", "The request was cancelled."),
             AppError::Request(_) => Msg::new(
                 "请求失败，请检查网络后重试。",
                 "The request failed; check the connection and try again.",

@@ -80,6 +80,9 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub async fn session() -> Result<Session, AppError> {
+    if leptos::prelude::use_context::<http::request::Parts>().is_none() {
+        return Err(super::no_request());
+    }
     leptos_axum::extract::<Session>()
         .await
         .map_err(|e| internal(format!("session layer: {e}")))

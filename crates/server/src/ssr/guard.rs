@@ -308,7 +308,7 @@ pub fn set_page_csp() {
 /// For responses that are not pages (files, CSV, JSON, redirects): nothing may run or frame.
 const DEFAULT_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 /// The simulator's page (demo mode) has inline styles and no scripts.
-const SIM_CSP: &str = "default-src 'none'; img-src 'self' data: https:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const SIM_CSP: &str = "default-src 'none'; img-src 'self' data: https:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// Adds the security headers every response carries (pages set their own CSP with a nonce).
 pub async fn security_headers(req: Request, next: Next) -> Response {

@@ -48,7 +48,22 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 
 /// The app state inside a server function.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| internal("app state missing from context"))
+    use_context::<AppState>().ok_or_else(no_request)
+}
+
+/// Why a server function finds no request context. Without the request's `Parts` the request
+/// (or the render) it ran for is over: Leptos re-ran a `<Suspense>` and dropped the first run's
+/// resources while their server functions were running, or the client went away. Nothing will
+/// read the answer, so it is logged as what it is, not as an internal error.
+pub fn no_request() -> AppError {
+    if use_context::<http::request::Parts>().is_none() {
+        tracing::debug!(
+            "a server function ran after its request or render had ended; its answer is dropped"
+        );
+        AppError::Cancelled
+    } else {
+        internal("app state missing from context")
+    }
 }
 
 /// Logs an internal failure with a fresh request id and returns the error users see.

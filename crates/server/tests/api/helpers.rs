@@ -345,3 +345,57 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         _dir: dir,
     }
 }
+
+/// A real `medals serve` process on `url` (its stdout and stderr go to `dir/medals.log`).
+pub struct Process {
+    pub child: std::process::Child,
+    pub app: TestApp,
+    pub log: std::path::PathBuf,
+}
+
+impl Process {
+    /// Starts `medals serve` with `env` on top of a test configuration and waits until it answers.
+    pub async fn start(
+        url: &str,
+        db: Db,
+        dir: tempfile::TempDir,
+        env: &[(&str, String)],
+    ) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.path().join("medals.log");
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_medals"))
+            .arg("serve")
+            .env("MEDALS_CONFIG", dir.path().join("none.toml"))
+            .env("MEDALS_DATABASE_URL", url)
+            .env("MEDALS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("MEDALS_SITE_ROOT", dir.path())
+            .env("MEDALS_SECRET_KEY", crate::share_fixtures::TEST_KEY)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file)
+            .spawn()
+            .unwrap();
+        let app = TestApp::external(format!("http://127.0.0.1:{port}"), db, dir);
+        let t = std::time::Instant::now();
+        while reqwest::get(app.url("/healthz")).await.is_err() {
+            assert!(
+                t.elapsed() < std::time::Duration::from_secs(30),
+                "medals serve did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Process { child, app, log }
+    }
+
+    /// Stops the process and returns what it logged.
+    pub fn stop(mut self) -> String {
+        self.child.kill().ok();
+        self.child.wait().ok();
+        std::fs::read_to_string(&self.log).unwrap()
+    }
+}

@@ -12,20 +12,12 @@ use medal_server::with_db;
 use sqlx::{Column, Row};
 
 use crate::both;
-use crate::helpers::{fresh_database_url, Backend, TestApp, PASSWORD};
+use crate::helpers::{fresh_database_url, Backend, Process, PASSWORD};
 use crate::security::{every_page, server_fns};
 
 const TOKEN: &str = "f00dcafe0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 const SIGN_SECRET: &str = "SECd00d1e0123456789abcdef0123456789abcdef0123456789abcdef0123";
 const APP_SECRET: &str = "AppSecretNeverShown0123456789";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Every text value of every table, with where it was.
 async fn all_text(db: &Db) -> Vec<(String, String)> {
@@ -112,38 +104,24 @@ async fn no_secret_survives_a_failed_send(b: Backend) {
         .unwrap();
     // DingTalk "is" a port where nothing listens: every call fails to connect, and reqwest's
     // error names the URL it tried.
-    let dead = format!("http://127.0.0.1:{}/dt", free_port());
-    let port = free_port();
-    let log = dir.path().join("medals.log");
-    let log_file = std::fs::File::create(&log).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_medals"))
-        .arg("serve")
-        .env("MEDALS_CONFIG", dir.path().join("none.toml"))
-        .env("MEDALS_DATABASE_URL", &url)
-        .env("MEDALS_LISTEN", format!("127.0.0.1:{port}"))
-        .env("MEDALS_SITE_ROOT", dir.path())
-        .env("MEDALS_SECRET_KEY", crate::share_fixtures::TEST_KEY)
-        .env("MEDALS_DINGTALK_OAPI_BASE", &dead)
-        .env("MEDALS_DINGTALK_API_BASE", &dead)
-        .env("MEDALS_OUTBOX_POLL_MS", "50")
-        .env("MEDALS_OUTBOX_BACKOFF_MS", "20")
-        .env("MEDALS_OUTBOX_BACKOFF_MAX_MS", "50")
-        .env("MEDALS_OUTBOX_MAX_ATTEMPTS", "3")
-        .env("MEDALS_DINGTALK_TIMEOUT_MS", "500")
-        .env("MEDALS_LOG", "debug")
-        .stdout(log_file.try_clone().unwrap())
-        .stderr(log_file)
-        .spawn()
-        .unwrap();
-    let app = TestApp::external(format!("http://127.0.0.1:{port}"), db.clone(), dir);
-    let t = Instant::now();
-    while reqwest::get(app.url("/healthz")).await.is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "medals serve did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = format!("http://127.0.0.1:{closed}/dt");
+    let env = [
+        ("MEDALS_DINGTALK_OAPI_BASE", dead.clone()),
+        ("MEDALS_DINGTALK_API_BASE", dead.clone()),
+        ("MEDALS_OUTBOX_POLL_MS", "50".into()),
+        ("MEDALS_OUTBOX_BACKOFF_MS", "20".into()),
+        ("MEDALS_OUTBOX_BACKOFF_MAX_MS", "50".into()),
+        ("MEDALS_OUTBOX_MAX_ATTEMPTS", "3".into()),
+        ("MEDALS_DINGTALK_TIMEOUT_MS", "500".into()),
+        ("MEDALS_LOG", "debug".into()),
+    ];
+    let process = Process::start(&url, db.clone(), dir, &env).await;
+    let app = &process.app;
     let owner = app.client();
     assert_eq!(app.login(&owner, "owner1", PASSWORD).await.status(), 200);
     let viewer = app.client();
@@ -271,7 +249,7 @@ async fn no_secret_survives_a_failed_send(b: Backend) {
     let share: i64 = with_db!(&db, p => sqlx::query_scalar::<_, i64>("SELECT MIN(id) FROM shares").fetch_one(p).await).unwrap();
     for c in [&viewer, &owner] {
         for (path, r) in
-            every_page(&app, c, &[(":id", g1.to_string()), (":token", "x".into())]).await
+            every_page(app, c, &[(":id", g1.to_string()), (":token", "x".into())]).await
         {
             assert_no_leak(&r.text().await.unwrap(), &path);
         }
@@ -307,9 +285,7 @@ async fn no_secret_survives_a_failed_send(b: Backend) {
         assert_no_leak(&v, &col);
     }
     // The log of the real server.
-    child.kill().ok();
-    child.wait().ok();
-    let logged = std::fs::read_to_string(&log).unwrap();
+    let logged = process.stop();
     assert!(
         logged.contains("local.connect")
             || logged.contains("Connection refused")
