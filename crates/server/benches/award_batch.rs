@@ -10,9 +10,12 @@
 use std::time::{Duration, Instant};
 
 use medal_core::Role;
-use medal_server::api::AdminInfo;
-use medal_server::ssr::awards::{give, Batch, Recipient};
-use medal_server::ssr::{now_ms, Db};
+use medal_server::awards::give::give;
+use medal_server::awards::give::Batch;
+use medal_server::awards::give::Recipient;
+use medal_server::infra::now_ms;
+use medal_server::infra::Db;
+use medal_server::session::AdminInfo;
 use medal_server::with_db;
 
 fn env_num(key: &str, default: usize) -> usize {

@@ -5,17 +5,19 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::{Layout, NotFound};
+use crate::ui::Layout;
+
+use crate::dashboard::page::Dashboard;
 use crate::i18n::use_lang;
-use crate::pages::{
-    awards, dashboard::Dashboard, login::LoginPage, login::SetupPage, medals, staff,
-};
+use crate::session::page::LoginPage;
+use crate::session::page::SetupPage;
+use crate::ui::NotFound;
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = use_lang();
     #[cfg(feature = "ssr")]
-    crate::ssr::guard::set_page_csp();
+    crate::host::guard::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -44,7 +46,7 @@ pub fn page_title(lang: crate::i18n::Lang, t: &str) -> String {
         format!("{t} · {}", lang.t("勋章馆", "Medal Hall"))
     };
     if cfg!(feature = "ssr") {
-        crate::components::escape_html(&full)
+        crate::ui::escape_html(&full)
     } else {
         full
     }
@@ -61,30 +63,30 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
-                <Route path=path!("/a/:token") view=awards::PublicAwardPage ssr=SsrMode::Async/>
+                <Route path=path!("/a/:token") view=crate::awards::public_page::PublicAwardPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("/") view=Dashboard ssr=SsrMode::Async/>
-                    <Route path=path!("/medals") view=medals::MedalList ssr=SsrMode::Async/>
-                    <Route path=path!("/medals/new") view=medals::MedalNew ssr=SsrMode::Async/>
-                    <Route path=path!("/medals/:id") view=medals::MedalDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/medals/:id/edit") view=medals::MedalEdit ssr=SsrMode::Async/>
-                    <Route path=path!("/staff") view=staff::StaffList ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/new") view=staff::StaffNew ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/import") view=staff::StaffImport ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/userids") view=staff::StaffUserids ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/:id") view=staff::StaffDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/staff/:id/edit") view=staff::StaffEdit ssr=SsrMode::Async/>
-                    <Route path=path!("/awards") view=awards::AwardList ssr=SsrMode::Async/>
-                    <Route path=path!("/awards/new") view=awards::AwardNew ssr=SsrMode::Async/>
-                    <Route path=path!("/awards/:id") view=awards::AwardDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/leaderboard") view=awards::Leaderboard ssr=SsrMode::Async/>
-                    <Route path=path!("/groups") view=crate::pages::groups::GroupList ssr=SsrMode::Async/>
-                    <Route path=path!("/groups/new") view=crate::pages::groups::GroupNew ssr=SsrMode::Async/>
-                    <Route path=path!("/groups/:id") view=crate::pages::groups::GroupDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shares") view=crate::pages::shares::ShareList ssr=SsrMode::Async/>
-                    <Route path=path!("/shares/new") view=crate::pages::shares::ShareNew ssr=SsrMode::Async/>
-                    <Route path=path!("/shares/:id") view=crate::pages::shares::ShareDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings") view=crate::pages::settings::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/medals") view=crate::medals::page::MedalList ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/new") view=crate::medals::form::MedalNew ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/:id") view=crate::medals::page::MedalDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/medals/:id/edit") view=crate::medals::form::MedalEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=crate::staff::page::StaffList ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/new") view=crate::staff::form::StaffNew ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/import") view=crate::staff::import_page::StaffImport ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/userids") view=crate::staff::userids_page::StaffUserids ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/:id") view=crate::staff::page::StaffDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/:id/edit") view=crate::staff::form::StaffEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/awards") view=crate::awards::list_page::AwardList ssr=SsrMode::Async/>
+                    <Route path=path!("/awards/new") view=crate::awards::form_page::AwardNew ssr=SsrMode::Async/>
+                    <Route path=path!("/awards/:id") view=crate::awards::detail_page::AwardDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/leaderboard") view=crate::awards::public_page::Leaderboard ssr=SsrMode::Async/>
+                    <Route path=path!("/groups") view=crate::groups::page::GroupList ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/new") view=crate::groups::page::GroupNew ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/:id") view=crate::groups::page::GroupDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shares") view=crate::shares::list_page::ShareListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/new") view=crate::shares::new_page::ShareNew ssr=SsrMode::Async/>
+                    <Route path=path!("/shares/:id") view=crate::shares::list_page::ShareDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=crate::settings::page::SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

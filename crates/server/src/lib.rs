@@ -1,17 +1,28 @@
-//! Medal Hall's web app: the Leptos pages and components, the server functions they call,
-//! and (feature `ssr`) the axum server behind them.
+//! Medal Hall's web app, one folder per resource (session, medals, staff, awards, groups, shares,
+//! settings, dashboard): each holds its data types, its server functions, its pages and (feature
+//! `ssr`) its queries. Below them `infra` (server side: state, database, config, secrets, audit,
+//! flash, CSV, HTTP helpers), on top `host` (router, middleware, CLI, demo). `ui` holds the
+//! components every page shares.
 #![recursion_limit = "256"]
 
-pub mod api;
-pub mod api_share;
 pub mod app;
-pub mod components;
 pub mod error;
 pub mod i18n;
-pub mod pages;
+pub mod ui;
+
+pub mod awards;
+pub mod dashboard;
+pub mod groups;
+pub mod medals;
+pub mod session;
+pub mod settings;
+pub mod shares;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod host;
+#[cfg(feature = "ssr")]
+pub mod infra;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

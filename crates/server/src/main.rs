@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    medal_server::ssr::cli::main()
+    medal_server::host::cli::main()
 }

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dingtalk::sim::{Faults, GroupSpec, RobotSpec, SimConfig, Simulator};
-use medal_server::ssr::outbox::Worker;
-use medal_server::ssr::{crypto, Config, Db};
+use medal_server::infra::Config;
+use medal_server::infra::Db;
+use medal_server::shares::outbox::worker::Worker;
 use medal_server::with_db;
 
 fn arg(name: &str) -> Option<String> {
@@ -64,7 +65,8 @@ async fn main() -> anyhow::Result<()> {
     };
     config.outbox.outbox_concurrency = concurrency;
     config.outbox.outbox_poll_ms = 20;
-    let c = crypto::for_config(&config).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let c =
+        medal_server::infra::crypto::for_config(&config).map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
     // N groups, each with a signed robot; one share (one card) per group.
     let mut cids = Vec::with_capacity(groups);

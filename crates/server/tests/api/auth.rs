@@ -1,7 +1,10 @@
 use medal_core::Role;
 
 use crate::both;
-use crate::helpers::{spawn_app, spawn_app_with, Backend, PASSWORD};
+use crate::helpers::spawn_app;
+use crate::helpers::spawn_app_with;
+use crate::helpers::Backend;
+use crate::helpers::PASSWORD;
 
 async fn login_success_sets_a_safe_session(b: Backend) {
     let app = spawn_app(b).await;
@@ -320,7 +323,7 @@ both!(
 
 async fn setup_link_creates_the_owner_once(b: Backend) {
     let app = spawn_app(b).await;
-    let token = medal_server::ssr::auth::issue_setup_token(&app.db)
+    let token = medal_server::session::auth::issue_setup_token(&app.db)
         .await
         .unwrap()
         .expect("no admin yet");
@@ -368,7 +371,7 @@ async fn setup_link_creates_the_owner_once(b: Backend) {
         )
         .await;
     assert_eq!(again.status(), 422, "a used link does nothing");
-    assert!(medal_server::ssr::auth::issue_setup_token(&app.db)
+    assert!(medal_server::session::auth::issue_setup_token(&app.db)
         .await
         .unwrap()
         .is_none());

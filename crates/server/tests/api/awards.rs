@@ -3,7 +3,10 @@ use reqwest::{multipart, Client};
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{medal_form, spawn_app, Backend, TestApp};
+use crate::helpers::medal_form;
+use crate::helpers::spawn_app;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 
 /// Creates a medal through the form; returns its id.
 async fn medal(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> i64 {

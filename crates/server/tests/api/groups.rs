@@ -6,7 +6,9 @@ use medal_core::Role;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::spawn_app_with;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 use crate::share_fixtures::sim_app;
 
 async fn save(app: &TestApp, c: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {

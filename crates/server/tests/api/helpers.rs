@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
 use medal_core::Role;
-use medal_server::ssr::{auth, server, Config, Db};
+use medal_server::infra::Config;
+use medal_server::infra::Db;
 use reqwest::header::{ACCEPT, REFERER};
 use reqwest::{multipart, redirect, Client, Response};
 
@@ -93,8 +94,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(Arc::new(config), db.clone(), None);
-    tokio::spawn(async move { server::serve(app, listener).await.unwrap() });
+    let app = medal_server::host::router::router(Arc::new(config), db.clone(), None);
+    tokio::spawn(async move {
+        medal_server::host::router::serve(app, listener)
+            .await
+            .unwrap()
+    });
     TestApp {
         addr,
         db,
@@ -149,7 +154,7 @@ impl TestApp {
     }
 
     pub async fn create_admin(&self, username: &str, role: Role) {
-        auth::create_admin(&self.db, username, PASSWORD, role)
+        medal_server::session::auth::create_admin(&self.db, username, PASSWORD, role)
             .await
             .expect("create admin");
     }
@@ -337,8 +342,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(Arc::new(config), db.clone(), None);
-    tokio::spawn(async move { server::serve(app, listener).await.unwrap() });
+    let app = medal_server::host::router::router(Arc::new(config), db.clone(), None);
+    tokio::spawn(async move {
+        medal_server::host::router::serve(app, listener)
+            .await
+            .unwrap()
+    });
     TestApp {
         addr,
         db,

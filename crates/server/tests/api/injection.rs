@@ -12,9 +12,12 @@ use reqwest::Client;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{medal_form, Backend, TestApp};
+use crate::helpers::medal_form;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 use crate::security::every_page;
-use crate::share_fixtures::{sim_app, wait_done};
+use crate::share_fixtures::sim_app;
+use crate::share_fixtures::wait_done;
 
 /// Payloads that fit every field (a medal name has at most 30 characters).
 pub const PAYLOADS: &[&str] = &[
@@ -153,7 +156,7 @@ async fn give(
 
 async fn hostile_text_is_inert_everywhere(b: Backend) {
     let (app, sim, config) = sim_app(b).await;
-    medal_server::ssr::outbox::spawn(app.db.clone(), &config).unwrap();
+    medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
     let admin = app.signed_in(Role::Owner).await;
     let viewer = app.signed_in(Role::Viewer).await;
     let mut medals = Vec::new();

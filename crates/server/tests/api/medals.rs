@@ -1,9 +1,14 @@
 use medal_core::Role;
 
 use crate::both;
-use crate::helpers::{
-    huge_header_png, medal_form, noise_png, solid_png, spawn_app, with_file, Backend, TestApp,
-};
+use crate::helpers::huge_header_png;
+use crate::helpers::medal_form;
+use crate::helpers::noise_png;
+use crate::helpers::solid_png;
+use crate::helpers::spawn_app;
+use crate::helpers::with_file;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 
 async fn get(app: &TestApp, c: &reqwest::Client, id: i64) -> serde_json::Value {
     let r = app

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dingtalk::sim::{Faults, SimConfig};
-use medal_server::ssr::outbox::Worker;
-use medal_server::ssr::Db;
+use medal_server::infra::Db;
+use medal_server::shares::outbox::worker::Worker;
 use medal_server::with_db;
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ use crate::share_fixtures::*;
 
 fn start_worker(
     db: Db,
-    config: &medal_server::ssr::Config,
+    config: &medal_server::infra::Config,
     owner: &str,
 ) -> tokio::task::JoinHandle<()> {
     let w = Arc::new(Worker::new(db, config, owner).unwrap());
@@ -247,11 +247,13 @@ both!(
 /// resent by itself (the app API has no msgUuid to de-duplicate), it waits for a person.
 async fn app_robot_groups(b: Backend) {
     use dingtalk::sim::{AppSpec, GroupSpec};
-    use medal_server::ssr::settings::{APP_KEY, APP_SECRET_ENC, ROBOT_CODE};
-    use medal_server::ssr::{crypto, settings_put};
+    use medal_server::infra::kv::settings_put;
+    use medal_server::settings::db::APP_KEY;
+    use medal_server::settings::db::APP_SECRET_ENC;
+    use medal_server::settings::db::ROBOT_CODE;
     let f = fixture(b, SimConfig::default(), 0, |_| {}).await;
     let app = f.sim.sim.create_app(AppSpec::default());
-    let c = crypto::for_config(&f.config).unwrap();
+    let c = medal_server::infra::crypto::for_config(&f.config).unwrap();
     settings_put(&f.db, APP_KEY, &app.app_key).await.unwrap();
     settings_put(&f.db, APP_SECRET_ENC, &c.encrypt(&app.app_secret))
         .await

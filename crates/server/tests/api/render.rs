@@ -7,9 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use medal_core::Role;
-use medal_server::ssr::{server, Config};
+use medal_server::infra::Config;
 
-use crate::helpers::{block_on_guarded, runtime, spawn_app, Backend};
+use crate::helpers::block_on_guarded;
+
+use crate::helpers::runtime;
+
+use crate::helpers::spawn_app;
+
+use crate::helpers::Backend;
 
 #[test]
 fn pages_render_while_other_apps_are_built() {
@@ -23,7 +29,11 @@ fn pages_render_while_other_apps_are_built() {
                 runtime().block_on(async move {
                     let mut built = 0;
                     while !stop.load(Ordering::Relaxed) {
-                        let _ = server::router(Arc::new(Config::default()), db.clone(), None);
+                        let _ = medal_server::host::router::router(
+                            Arc::new(Config::default()),
+                            db.clone(),
+                            None,
+                        );
                         built += 1;
                         tokio::task::yield_now().await;
                     }
@@ -54,8 +64,8 @@ fn pages_render_while_other_apps_are_built() {
 async fn abandoned_and_concurrent_renders_log_no_internal_error(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::helpers::fresh_database_url(b, &dir).await;
-    let db = medal_server::ssr::Db::connect(&url).await.unwrap();
-    medal_server::ssr::auth::create_admin(&db, "hr.li", crate::helpers::PASSWORD, Role::Admin)
+    let db = medal_server::infra::Db::connect(&url).await.unwrap();
+    medal_server::session::auth::create_admin(&db, "hr.li", crate::helpers::PASSWORD, Role::Admin)
         .await
         .unwrap();
     let staff: i64 = medal_server::with_db!(&db, p => sqlx::query_scalar::<_, i64>(

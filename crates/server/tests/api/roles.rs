@@ -8,7 +8,10 @@ use medal_core::Role;
 use reqwest::Client;
 
 use crate::both;
-use crate::helpers::{medal_form, spawn_app, Backend, TestApp};
+use crate::helpers::medal_form;
+use crate::helpers::spawn_app;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 
 /// Server functions anyone may call (they only touch the caller's own session).
 const PUBLIC: &[&str] = &[

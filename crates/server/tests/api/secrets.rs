@@ -7,13 +7,17 @@
 use std::time::{Duration, Instant};
 
 use medal_core::Role;
-use medal_server::ssr::{auth, Db};
+use medal_server::infra::Db;
 use medal_server::with_db;
 use sqlx::{Column, Row};
 
 use crate::both;
-use crate::helpers::{fresh_database_url, Backend, Process, PASSWORD};
-use crate::security::{every_page, server_fns};
+use crate::helpers::fresh_database_url;
+use crate::helpers::Backend;
+use crate::helpers::Process;
+use crate::helpers::PASSWORD;
+use crate::security::every_page;
+use crate::security::server_fns;
 
 const TOKEN: &str = "f00dcafe0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 const SIGN_SECRET: &str = "SECd00d1e0123456789abcdef0123456789abcdef0123456789abcdef0123";
@@ -96,10 +100,10 @@ async fn no_secret_survives_a_failed_send(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(b, &dir).await;
     let db = Db::connect(&url).await.unwrap();
-    auth::create_admin(&db, "owner1", PASSWORD, Role::Owner)
+    medal_server::session::auth::create_admin(&db, "owner1", PASSWORD, Role::Owner)
         .await
         .unwrap();
-    auth::create_admin(&db, "viewer1", PASSWORD, Role::Viewer)
+    medal_server::session::auth::create_admin(&db, "viewer1", PASSWORD, Role::Viewer)
         .await
         .unwrap();
     // DingTalk "is" a port where nothing listens: every call fails to connect, and reqwest's

@@ -5,13 +5,19 @@
 //! values and stays on the site.
 
 use medal_core::Role;
-use medal_server::ssr::guard::{multipart_fns, FORM_LIMIT, UPLOAD_LIMIT};
-use medal_server::ssr::server::page_paths;
+use medal_server::host::guard::multipart_fns;
+use medal_server::host::guard::FORM_LIMIT;
+use medal_server::host::guard::UPLOAD_LIMIT;
+use medal_server::host::router::page_paths;
 use medal_server::with_db;
 use reqwest::{Client, RequestBuilder, Response};
 
 use crate::both;
-use crate::helpers::{medal_form, spawn_app, Backend, TestApp, PASSWORD};
+use crate::helpers::medal_form;
+use crate::helpers::spawn_app;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
+use crate::helpers::PASSWORD;
 
 /// Everything the database holds that a request could change (sessions and sign-in attempts
 /// aside), as numbers: row counts and the newest change per table.

@@ -5,10 +5,13 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use dingtalk::sim::{GroupSpec, RobotSpec, RunningSim, SimConfig, Simulator};
-use medal_server::ssr::{crypto, Config, Db};
+use medal_server::infra::Config;
+use medal_server::infra::Db;
 use medal_server::with_db;
 
-use crate::helpers::{fresh_database_url, Backend};
+use crate::helpers::fresh_database_url;
+
+use crate::helpers::Backend;
 
 pub struct Fixture {
     pub db: Db,
@@ -69,7 +72,7 @@ pub async fn add_groups(
     sim: &Simulator,
     n: usize,
 ) -> Vec<(i64, String, String)> {
-    let c = crypto::for_config(config).unwrap();
+    let c = medal_server::infra::crypto::for_config(config).unwrap();
     let mut out = Vec::new();
     for i in 0..n {
         let g = sim.create_group(GroupSpec::named(format!("群{i}")));

@@ -5,14 +5,17 @@ use std::time::Duration;
 
 use dingtalk::sim::{GroupSpec, RobotSpec};
 use medal_core::Role;
-use medal_server::ssr::outbox;
+
 use medal_server::with_db;
 use reqwest::{Client, Response};
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{medal_form, Backend, TestApp};
-use crate::share_fixtures::{sim_app, wait_done};
+use crate::helpers::medal_form;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
+use crate::share_fixtures::sim_app;
+use crate::share_fixtures::wait_done;
 
 /// An award row for `staff_id` (awards are made on main; tests write them directly).
 pub async fn insert_award(app: &TestApp, medal_id: i64, staff_id: i64, reason: &str) -> i64 {
@@ -241,7 +244,7 @@ async fn share_cards_arrive_once_with_the_right_content(b: Backend) {
     assert_eq!(list["progress"]["total"], 2);
     assert_eq!(list["progress"]["in_flight"], 2);
 
-    outbox::spawn(app.db.clone(), &config).unwrap();
+    medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
     let c = wait_done(&app.db, Duration::from_secs(20)).await;
     assert_eq!(c.get("sent").copied(), Some(2), "{c:?}");
     for cid in &cids {
@@ -406,7 +409,7 @@ async fn digest_failure_and_retry(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 200);
-    outbox::spawn(app.db.clone(), &config).unwrap();
+    medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
     let c = wait_done(&app.db, Duration::from_secs(20)).await;
     assert_eq!(
         c.get("failed").copied(),

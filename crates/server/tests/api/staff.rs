@@ -4,7 +4,9 @@ use reqwest::{multipart, Client};
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::spawn_app;
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 
 /// The staff form's fields, with `fields` replacing the defaults.
 fn form<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -628,10 +630,10 @@ async fn cli_import(b: Backend) {
         encoding_rs::GBK.encode("姓名,手机号,工号\n张三,13800138000,E001\n李四,123,E002\n");
     std::fs::write(&file, &gbk).unwrap();
     let url = match &app.db {
-        medal_server::ssr::Db::Sqlite(p) => {
+        medal_server::infra::Db::Sqlite(p) => {
             format!("sqlite:{}", p.connect_options().get_filename().display())
         }
-        medal_server::ssr::Db::Postgres(_) => {
+        medal_server::infra::Db::Postgres(_) => {
             // The test app's database URL is not kept; find it from the pool's connection.
             let name: String = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, String>("SELECT current_database()").fetch_one(p).await).unwrap();
             let base = std::env::var("MEDALS_TEST_PG")

@@ -12,7 +12,8 @@ use reqwest::Client;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::Backend;
+use crate::helpers::TestApp;
 use crate::share_fixtures::sim_app;
 
 async fn set_app(app: &TestApp, admin: &Client, key: &str, secret: &str) {
@@ -313,7 +314,7 @@ async fn bulk_lookup_stops_and_interruptions(b: Backend) {
     assert_eq!(o["missing"], 5);
 
     // A job whose server died (no heartbeat for long) is interrupted; a new one may start.
-    let old = medal_server::ssr::now_ms() - medal_server::ssr::userids::STALE_MS - 1_000;
+    let old = medal_server::infra::now_ms() - medal_server::staff::userids::STALE_MS - 1_000;
     with_db!(&app.db, p => sqlx::query(
         "INSERT INTO userid_lookups (started_at, heartbeat_at, total) VALUES ($1, $1, 5)")
         .bind(old).execute(p).await.map(|_| ()))
@@ -323,7 +324,7 @@ async fn bulk_lookup_stops_and_interruptions(b: Backend) {
     // A live one blocks a second start, and can be cancelled.
     with_db!(&app.db, p => sqlx::query(
         "INSERT INTO userid_lookups (started_at, heartbeat_at, total) VALUES ($1, $1, 5)")
-        .bind(medal_server::ssr::now_ms()).execute(p).await.map(|_| ()))
+        .bind(medal_server::infra::now_ms()).execute(p).await.map(|_| ()))
     .unwrap();
     let r = app.post(&admin, "/sfn/staff/userid/start", &[]).await;
     assert_eq!(r.status(), 409);

@@ -1,0 +1,300 @@
+//! Awards: give a medal to one person or many (picked, whole departments, or a CSV with a reason
+//! per row) in one transaction; revoke; the awards list and its CSV export; a person's medal wall;
+//! the public award page; leaderboard and dashboard figures.
+//!
+//! A batch is checked before anything is written — the medal is active, everyone exists and is
+//! active, every recipient has a reason, nobody already holds a non-repeatable medal — and then
+//! written with multi-row INSERTs inside one transaction that first locks the medal's row, so two
+//! batches of one non-repeatable medal cannot both give it to the same person.
+
+use crate::awards::AdminName;
+use crate::awards::AwardFilter;
+use crate::awards::AwardFormChoices;
+use crate::awards::AwardItem;
+use crate::awards::AwardPage;
+use crate::awards::DepartmentCount;
+use crate::error::AppError;
+use crate::infra::db::db_err;
+use crate::infra::db::escape_like;
+use crate::infra::now_ms;
+use crate::infra::state;
+use crate::infra::Db;
+use crate::with_db;
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use medal_core::{AwardStatus, Msg, Tier};
+
+pub const PER_PAGE: u32 = 50;
+
+/// China time: months, quarters and dates typed in filters are UTC+8.
+pub(crate) fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AwardRow {
+    pub(crate) id: i64,
+    pub(crate) medal_id: i64,
+    pub(crate) medal_name: String,
+    pub(crate) tier: String,
+    pub(crate) icon_preset: Option<String>,
+    pub(crate) icon_sha: Option<String>,
+    pub(crate) staff_id: i64,
+    pub(crate) staff_name: String,
+    pub(crate) department: String,
+    pub(crate) reason: String,
+    pub(crate) awarded_at: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) awarded_by_rule: Option<i64>,
+    pub(crate) awarded_by_name: Option<String>,
+    pub(crate) revoked_at: Option<i64>,
+    pub(crate) revoked_by_name: Option<String>,
+    pub(crate) revoke_reason: Option<String>,
+    public_token: String,
+    pub(crate) batch_id: Option<String>,
+}
+
+pub(crate) const SELECT: &str =
+    "SELECT a.id, a.medal_id, m.name AS medal_name, m.tier, m.icon_preset, \
+     i.sha256 AS icon_sha, a.staff_id, s.name AS staff_name, s.department, a.reason, a.awarded_at, \
+     a.expires_at, a.awarded_by_rule, ab.username AS awarded_by_name, a.revoked_at, \
+     rb.username AS revoked_by_name, a.revoke_reason, a.public_token, a.batch_id \
+     FROM awards a JOIN medals m ON m.id = a.medal_id LEFT JOIN icons i ON i.id = m.icon_id \
+     JOIN staff s ON s.id = a.staff_id LEFT JOIN admins ab ON ab.id = a.awarded_by_admin \
+     LEFT JOIN admins rb ON rb.id = a.revoked_by";
+
+impl AwardRow {
+    pub(crate) fn item(&self, now: i64) -> AwardItem {
+        AwardItem {
+            id: self.id,
+            medal_id: self.medal_id,
+            medal_name: self.medal_name.clone(),
+            tier: Tier::parse(&self.tier).unwrap_or_default(),
+            icon_url: crate::medals::icons::medal_icon_url(
+                self.icon_preset.as_deref(),
+                self.icon_sha.as_deref(),
+            ),
+            staff_id: self.staff_id,
+            staff_name: self.staff_name.clone(),
+            department: self.department.clone(),
+            reason: self.reason.clone(),
+            awarded_at: self.awarded_at,
+            expires_at: self.expires_at,
+            status: AwardStatus::at(self.revoked_at, self.expires_at, now),
+            awarded_by: match (&self.awarded_by_name, self.awarded_by_rule) {
+                (Some(n), _) => n.clone(),
+                (None, Some(r)) => format!("规则 #{r} / rule #{r}"),
+                (None, None) => "CLI".into(),
+            },
+            revoked_at: self.revoked_at,
+            revoked_by: self.revoked_by_name.clone(),
+            revoke_reason: self.revoke_reason.clone(),
+            public_token: self.public_token.clone(),
+            batch_id: self.batch_id.clone(),
+        }
+    }
+}
+
+/// A bound value of a query built at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum P {
+    I(i64),
+    S(String),
+}
+
+/// Runs `sql` with `params` bound in order and maps the rows with `FromRow`.
+macro_rules! fetch_all_as {
+    ($db:expr, $ty:ty, $sql:expr, $params:expr) => {
+        with_db!($db, p => {
+            let mut q = sqlx::query_as::<_, $ty>($sql);
+            for v in $params.iter() {
+                q = match v { $crate::awards::db::P::I(i) => q.bind(*i), $crate::awards::db::P::S(s) => q.bind(s.clone()) };
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(db_err)
+    };
+}
+pub(crate) use fetch_all_as;
+
+/// `00:00` China time of a `YYYY-MM-DD` date, in UTC milliseconds.
+fn day_start(date: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    china()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.timestamp_millis())
+}
+
+pub(crate) fn bad_filter(field: &str, zh: &str, en: &str) -> AppError {
+    AppError::field(field, Msg::new(zh, en))
+}
+
+/// A WHERE clause built from parts whose `?` marks become `$n` in order.
+#[derive(Default)]
+struct Where {
+    cond: Vec<String>,
+    params: Vec<P>,
+}
+
+impl Where {
+    fn add(&mut self, clause: &str, values: impl IntoIterator<Item = P>) {
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        for part in clause.split('?').enumerate() {
+            if part.0 > 0 {
+                self.params.push(values.next().expect("a value per mark"));
+                out.push_str(&format!("${}", self.params.len()));
+            }
+            out.push_str(part.1);
+        }
+        self.cond.push(out);
+    }
+}
+
+/// The WHERE clause of an awards filter (aliases `a`, `m`, `s`) and its values.
+pub(crate) fn where_clause(
+    f: &AwardFilter,
+    db: &Db,
+    now: i64,
+) -> Result<(String, Vec<P>), AppError> {
+    let mut w = Where::default();
+    let id = |v: &str, field: &str, zh: &str, en: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| bad_filter(field, zh, en))
+    };
+    let date = |v: &str, field: &str| {
+        day_start(v).ok_or_else(|| {
+            bad_filter(
+                field,
+                "日期格式应为 2026-01-31",
+                "Dates look like 2026-01-31",
+            )
+        })
+    };
+    if !f.medal.trim().is_empty() {
+        let m = id(&f.medal, "medal", "请选择一枚勋章", "Choose a medal")?;
+        w.add("a.medal_id = ?", [P::I(m)]);
+    }
+    let person = f.person.trim();
+    if !person.is_empty() {
+        // The name contains it, or the 工号 / mobile starts with it (ASCII case ignored).
+        let like = if matches!(db, Db::Postgres(_)) {
+            "ILIKE"
+        } else {
+            "LIKE"
+        };
+        let q = escape_like(person);
+        w.add(
+            &format!(
+                "(s.name {like} ? ESCAPE '\\' OR s.external_id {like} ? ESCAPE '\\' \
+                 OR s.mobile LIKE ? ESCAPE '\\')"
+            ),
+            [
+                P::S(format!("%{q}%")),
+                P::S(format!("{q}%")),
+                P::S(format!("{q}%")),
+            ],
+        );
+    }
+    if !f.department.trim().is_empty() {
+        w.add("s.department = ?", [P::S(f.department.trim().to_string())]);
+    }
+    if !f.from.trim().is_empty() {
+        w.add("a.awarded_at >= ?", [P::I(date(&f.from, "from")?)]);
+    }
+    if !f.to.trim().is_empty() {
+        w.add(
+            "a.awarded_at < ?",
+            [P::I(date(&f.to, "to")? + 24 * 3600 * 1000)],
+        );
+    }
+    if !f.by.trim().is_empty() {
+        let by = id(&f.by, "by", "请选择颁发人", "Choose who awarded")?;
+        w.add("a.awarded_by_admin = ?", [P::I(by)]);
+    }
+    match AwardStatus::parse(&f.status) {
+        Some(AwardStatus::Active) => w.add(
+            "a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > ?)",
+            [P::I(now)],
+        ),
+        Some(AwardStatus::Expired) => {
+            w.add("a.revoked_at IS NULL AND a.expires_at <= ?", [P::I(now)])
+        }
+        Some(AwardStatus::Revoked) => w.add("a.revoked_at IS NOT NULL", []),
+        None => {}
+    }
+    if !f.batch.trim().is_empty() {
+        w.add("a.batch_id = ?", [P::S(f.batch.trim().to_string())]);
+    }
+    if w.cond.is_empty() {
+        w.add("1 = 1", []);
+    }
+    Ok((w.cond.join(" AND "), w.params))
+}
+
+fn page_of(f: &AwardFilter) -> u32 {
+    f.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000)
+}
+
+pub async fn list(f: &AwardFilter) -> Result<AwardPage, AppError> {
+    let db = state()?.db;
+    let now = now_ms();
+    let (cond, params) = where_clause(f, &db, now)?;
+    let page = page_of(f);
+    let offset = (page as i64 - 1) * PER_PAGE as i64;
+    let sql = format!(
+        "{SELECT} WHERE {cond} ORDER BY a.awarded_at DESC, a.id DESC LIMIT {} OFFSET {offset}",
+        PER_PAGE + 1
+    );
+    let mut rows = fetch_all_as!(&db, AwardRow, &sql, params)?;
+    let has_next = rows.len() > PER_PAGE as usize;
+    rows.truncate(PER_PAGE as usize);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM awards a JOIN medals m ON m.id = a.medal_id \
+         JOIN staff s ON s.id = a.staff_id WHERE {cond}"
+    );
+    let total = fetch_all_as!(&db, (i64,), &count_sql, params)?
+        .first()
+        .map(|r| r.0)
+        .unwrap_or(0);
+    Ok(AwardPage {
+        items: rows.iter().map(|r| r.item(now)).collect(),
+        page,
+        per_page: PER_PAGE,
+        has_next,
+        total,
+    })
+}
+
+pub(crate) async fn fetch(db: &Db, id: i64) -> Result<AwardRow, AppError> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    with_db!(db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(id).fetch_optional(p).await)
+        .map_err(db_err)?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn get(id: i64) -> Result<AwardItem, AppError> {
+    Ok(fetch(&state()?.db, id).await?.item(now_ms()))
+}
+
+pub async fn choices() -> Result<AwardFormChoices, AppError> {
+    let db = state()?.db;
+    let departments = with_db!(&db, p => sqlx::query_as::<_, (String, i64)>(
+        "SELECT department, COUNT(*) FROM staff WHERE active = TRUE AND department <> '' \
+         GROUP BY department ORDER BY department").fetch_all(p).await)
+    .map_err(db_err)?
+    .into_iter()
+    .map(|(name, staff)| DepartmentCount { name, staff })
+    .collect();
+    let admins = with_db!(&db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, username FROM admins ORDER BY username").fetch_all(p).await)
+    .map_err(db_err)?
+    .into_iter()
+    .map(|(id, username)| AdminName { id, username })
+    .collect();
+    Ok(AwardFormChoices {
+        departments,
+        admins,
+    })
+}

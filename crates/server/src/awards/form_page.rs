@@ -1,0 +1,333 @@
+//! The award form: one medal to people picked by search, whole departments, or a CSV.
+
+use crate::awards::award_choices;
+use crate::awards::give_award;
+use crate::error::AppError;
+use crate::i18n::use_lang;
+use crate::medals::list_medals;
+use crate::medals::MedalFilter;
+use crate::staff::list_staff;
+use crate::staff::StaffFilter;
+use crate::ui::loading;
+use crate::ui::url_encode;
+use crate::ui::use_flash;
+use crate::ui::Banner;
+use crate::ui::FieldErrors;
+use crate::ui::FormError;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use medal_core::Lang;
+
+/// `/awards/new?medal=ID&staff=ID&q=TEXT`: pick a medal, pick people, give a reason.
+#[component]
+pub fn AwardNew() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let flash = use_flash();
+    let flashed = flash.for_form("award");
+    let values = flashed.map(|f| f.values).unwrap_or_default();
+    let val = |k: &str| values.get(k).cloned().unwrap_or_default();
+
+    let medal_q = query.read_untracked().get("medal").unwrap_or_default();
+    let medal_choice = RwSignal::new(if val("medal_id").is_empty() {
+        medal_q
+    } else {
+        val("medal_id")
+    });
+    let reason = val("reason");
+    let skip_holders = !val("skip_holders").is_empty();
+    let share_after = !val("share_after").is_empty();
+    let flashed_depts: Vec<String> = val("department").lines().map(str::to_string).collect();
+
+    // People chosen before the page loaded (a plain post that failed, or `?staff=`): their names
+    // come from the server; those picked here are kept in `selected`.
+    let mut initial_ids: Vec<i64> = val("staff")
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    if let Some(id) = query
+        .read_untracked()
+        .get("staff")
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        if !initial_ids.contains(&id) {
+            initial_ids.push(id);
+        }
+    }
+    let initial = StoredValue::new(initial_ids.clone());
+    let removed = RwSignal::new(Vec::<i64>::new());
+    let selected = RwSignal::new(Vec::<(i64, String)>::new());
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+
+    let medals = Resource::new(
+        || (),
+        |_| {
+            list_medals(MedalFilter {
+                status: "active".into(),
+                ..MedalFilter::default()
+            })
+        },
+    );
+    let choices = Resource::new(|| (), |_| award_choices());
+    let results = Resource::new(
+        move || search.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                return Ok(None);
+            }
+            list_staff(StaffFilter {
+                q,
+                status: "active".into(),
+                page: String::new(),
+            })
+            .await
+            .map(Some)
+        },
+    );
+    let named = Resource::new(
+        || (),
+        move |_| {
+            let ids = initial_ids.clone();
+            async move {
+                let mut out = Vec::new();
+                for id in ids.into_iter().take(200) {
+                    let name = match crate::staff::get_staff(id).await {
+                        Ok(p) => p.name,
+                        Err(_) => format!("#{id}"),
+                    };
+                    out.push((id, name));
+                }
+                Ok::<_, AppError>(out)
+            }
+        },
+    );
+    let give = Action::new_local(|data: &FormData| give_award(data.clone().into()));
+    let error: Signal<Option<AppError>> = Signal::derive(move || match give.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(_)) => None,
+        None => flash.for_form("award").and_then(|f| f.error),
+    });
+    let banner: Signal<Option<AppError>> =
+        Signal::derive(move || give.value().get().and_then(|r| r.err()));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        use leptos::wasm_bindgen::JsCast;
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(data) = FormData::new_with_form(&form) {
+            give.dispatch_local(data);
+        }
+    };
+    let is_selected = move |id: i64| {
+        selected.with(|s| s.iter().any(|(i, _)| *i == id))
+            || (initial.with_value(|v| v.contains(&id)) && !removed.with(|r| r.contains(&id)))
+    };
+    // Sets (not flips) membership from the box's state, so a repeated event changes nothing.
+    let choose = move |id: i64, name: String, on: bool| {
+        if initial.with_value(|v| v.contains(&id)) {
+            removed.update(|r| {
+                r.retain(|i| *i != id);
+                if !on {
+                    r.push(id);
+                }
+            });
+        } else if on && !is_selected(id) {
+            selected.update(|s| s.push((id, name)));
+        } else if !on {
+            selected.update(|s| s.retain(|(i, _)| *i != id));
+        }
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(id) = input.value().parse::<i64>() {
+            let name = input.get_attribute("data-name").unwrap_or_default();
+            choose(id, name, input.checked());
+        }
+    };
+    let chosen_count = move || {
+        selected.with(|s| s.len()) + initial.with_value(|v| v.len()) - removed.with(|r| r.len())
+    };
+    let search_href = move || format!("/awards/new?medal={}&q=", url_encode(&medal_choice.get()));
+
+    view! {
+        <Title text=lang.t("颁发勋章", "Award a medal")/>
+        <nav class="crumbs"><a href="/awards">{lang.t("颁奖记录", "Awards")}</a>" / "<span>{lang.t("颁发", "Award")}</span></nav>
+        <div class="page-head"><h1>{lang.t("颁发勋章", "Award a medal")}</h1></div>
+        <FormError error=banner/>
+
+        <section class="card">
+            <h2>{lang.t("1. 选择勋章", "1. Choose the medal")}</h2>
+            <div class="field">
+                <label for="medal_id">{lang.t("勋章", "Medal")}</label>
+                <Suspense fallback=move || loading(lang)>
+                    {move || medals.get().map(|r| match r {
+                        Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+                        Ok(list) => view! {
+                            <select id="medal_id" name="medal_id" form="award-form" required
+                                on:change=move |ev| medal_choice.set(event_target_value(&ev))>
+                                <option value="">{lang.t("— 请选择 —", "— Choose —")}</option>
+                                {list.into_iter().map(|m| {
+                                    let id = m.id.to_string();
+                                    let sel = medal_choice.get_untracked() == id;
+                                    view! { <option value=id selected=sel>{format!("{} · {}", m.name, m.tier.label(lang))}</option> }
+                                }).collect_view()}
+                            </select>
+                        }.into_any(),
+                    })}
+                </Suspense>
+                <FieldErrors field="medal_id" error=error/>
+            </div>
+        </section>
+
+        <section class="card">
+            <h2>{lang.t("2. 选择获奖人", "2. Choose the recipients")}</h2>
+            <p class="hint">{lang.t("可以组合使用：搜索选人、整个部门、上传名单。同一人只颁发一次。",
+                "Combine as you like: pick people, whole departments, a list. Each person gets it once.")}</p>
+            <form class="filters" method="get" action="/awards/new" role="search"
+                on:submit=move |ev: SubmitEvent| ev.prevent_default()>
+                <input type="hidden" name="medal" value=move || medal_choice.get()/>
+                <div class="field field-grow">
+                    <label for="q">{lang.t("搜索员工（姓名、手机号、部门或工号）", "Search staff (name, mobile, department or external id)")}</label>
+                    <input id="q" name="q" type="search" autocomplete="off" value=search.get_untracked()
+                        on:input=move |ev| search.set(event_target_value(&ev))
+                        placeholder=lang.t("例如：张三", "e.g. Zhang")/>
+                </div>
+                <noscript><button type="submit" class="btn">{lang.t("搜索", "Search")}</button></noscript>
+            </form>
+            // One handler around the results (their boxes are re-rendered on every search). The
+            // boxes set `checked` as a property too: rows are reused, and a box the user ticked
+            // keeps its ticked property whatever the attribute says.
+            <div class="pick" on:change=on_pick>
+            <Suspense fallback=move || loading(lang)>
+                {move || results.get().map(|r| match r {
+                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Ok(Some(p)) if p.items.is_empty() => view! { <p class="empty">{lang.t("没有符合条件的在职员工。", "No active staff match.")}</p> }.into_any(),
+                    Ok(Some(p)) => view! {
+                        <ul class="pick-list" aria-label=lang.t("搜索结果", "Search results")>
+                            {p.items.into_iter().map(|s| {
+                                let id = s.id;
+                                let name = s.name.clone();
+                                view! {
+                                    <li>
+                                        <label class="check">
+                                            <input type="checkbox" name="staff" value=id form="award-form"
+                                                data-name=name checked=move || is_selected(id) prop:checked=move || is_selected(id)/>
+                                            <span>{s.name.clone()}</span>
+                                            <span class="muted">{s.department.clone()}</span>
+                                        </label>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {p.has_next.then(|| view! { <p class="muted">{lang.t("只显示前 50 人，请输入更多字缩小范围。", "Only the first 50 are shown; type more to narrow it down.")}</p> })}
+                    }.into_any(),
+                })}
+            </Suspense>
+            </div>
+            <div class="chosen" aria-live="polite">
+                <p class:hidden=move || chosen_count() == 0><strong>{move || match lang {
+                    Lang::Zh => format!("已选 {} 人：", chosen_count()),
+                    Lang::En => format!("{} chosen:", chosen_count()),
+                }}</strong></p>
+                <ul class="chips">
+                    <Suspense fallback=|| ()>
+                        {move || named.get().and_then(|r| r.ok()).map(|people| people.into_iter().map(|(id, name)| {
+                            let gone = move || removed.with(|r| r.contains(&id));
+                            view! {
+                                <li class="chip" class:hidden=gone>
+                                    <input type="hidden" name="staff" value=id form="award-form" disabled=gone/>
+                                    <span>{name.clone()}</span>
+                                    <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
+                                        on:click=move |_| removed.update(|r| { r.retain(|i| *i != id); r.push(id) })>"×"</button>
+                                </li>
+                            }
+                        }).collect_view())}
+                    </Suspense>
+                    {move || selected.get().into_iter().map(|(id, name)| view! {
+                        <li class="chip">
+                            <input type="hidden" name="staff" value=id form="award-form"/>
+                            <span>{name.clone()}</span>
+                            <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
+                                on:click=move |_| selected.update(|s| s.retain(|(i, _)| *i != id))>"×"</button>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+            <FieldErrors field="recipients" error=error/>
+            <div class="field-row">
+                <div class="field">
+                    <label for="department">{lang.t("整个部门（可多选）", "Whole departments (several allowed)")}</label>
+                    <Suspense fallback=move || loading(lang)>
+                        {move || choices.get().map(|r| match r {
+                            Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+                            Ok(c) => {
+                                let flashed_depts = flashed_depts.clone();
+                                view! {
+                                    <select id="department" name="department" multiple size="5" form="award-form">
+                                        {c.departments.into_iter().map(|d| {
+                                            let sel = flashed_depts.contains(&d.name);
+                                            view! { <option value=d.name.clone() selected=sel>{format!("{}（{}）", d.name, d.staff)}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            }
+                        })}
+                    </Suspense>
+                    <p class="hint">{lang.t("按住 Ctrl 或 ⌘ 可多选；只颁发给在职员工。", "Hold Ctrl or ⌘ to choose several; only active staff receive it.")}</p>
+                    <FieldErrors field="department" error=error/>
+                </div>
+                <div class="field">
+                    <label for="file">{lang.t("或上传获奖名单 CSV", "Or upload a recipients CSV")}</label>
+                    <input id="file" name="file" type="file" accept=".csv,text/csv" form="award-form"/>
+                    <p class="hint">{lang.t(
+                        "表头含「工号」「手机号」或「钉钉ID」之一，可选「姓名」（用于核对）和「理由」（每人各自的理由）。UTF-8 或 GBK。有任何一行出错时不会颁发，并按行号列出原因。",
+                        "The header has “external_id”, “mobile” or “userId”, optionally “name” (checked) and “reason” (each person's own). UTF-8 or GBK. If any line is wrong nothing is awarded and the lines are listed.",
+                    )}</p>
+                    <FieldErrors field="file" error=error/>
+                </div>
+            </div>
+        </section>
+
+        <form id="award-form" class="form card" method="post" action=crate::awards::GiveAward::url()
+            enctype="multipart/form-data" on:submit=on_submit novalidate>
+            <h2>{lang.t("3. 颁发理由", "3. The reason")}</h2>
+            <div class="field">
+                <label for="reason">{lang.t("理由", "Reason")}</label>
+                <textarea id="reason" name="reason" rows="3" maxlength="500"
+                    placeholder=lang.t("例如：连续三个月客户满意度第一", "e.g. Top customer satisfaction three months in a row")>{reason}</textarea>
+                <p class="hint">{lang.t("必填；名单中写了理由的人用各自的理由。", "Required; people whose list row has a reason get their own.")}</p>
+                <FieldErrors field="reason" error=error/>
+            </div>
+            <label class="check">
+                <input type="checkbox" name="skip_holders" value="1" checked=skip_holders/>
+                <span>{lang.t("跳过已获得者（不可重复获得的勋章）", "Skip people who already have it (non-repeatable medals)")}</span>
+            </label>
+            <label class="check">
+                <input type="checkbox" name="share_after" value="1" checked=share_after/>
+                <span>{lang.t("颁发后分享到钉钉群", "Share to DingTalk groups afterwards")}</span>
+            </label>
+            <FieldErrors field="" error=error/>
+            <div class="form-actions">
+                <a class="btn btn-ghost" href="/awards">{lang.t("取消", "Cancel")}</a>
+                <a class="btn btn-ghost" href=search_href>{lang.t("清空搜索", "Clear search")}</a>
+                <button type="submit" class="btn btn-primary" disabled=move || give.pending().get()>
+                    {move || if give.pending().get() { lang.t("正在颁发…", "Awarding…") } else { lang.t("颁发", "Award") }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,201 @@
+//! The award form as posted (multipart).
+
+use crate::awards::db::bad_filter;
+use crate::awards::give::give;
+use crate::awards::give::Batch;
+use crate::awards::give::Recipient;
+use crate::awards::recipients::recipients_from_csv;
+use crate::awards::AwardOutcome;
+use crate::error::AppError;
+use crate::infra::db::db_err;
+use crate::infra::internal;
+use crate::infra::state;
+use crate::infra::Db;
+use crate::session::auth::require;
+use crate::session::AdminInfo;
+use crate::with_db;
+use leptos::server_fn::codec::MultipartData;
+use medal_core::{Msg, Role};
+use std::collections::BTreeMap;
+
+/// The largest recipients CSV the form takes.
+const MAX_CSV_BYTES: usize = 3 * 1024 * 1024;
+
+/// The award form as posted.
+#[derive(Default)]
+struct Posted {
+    values: BTreeMap<String, String>,
+    staff: Vec<String>,
+    departments: Vec<String>,
+    file: Option<Vec<u8>>,
+}
+
+fn bad(e: impl std::fmt::Display) -> AppError {
+    AppError::Malformed(e.to_string())
+}
+
+async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
+    let mut mp = data
+        .into_inner()
+        .ok_or_else(|| internal("multipart data missing"))?;
+    let mut posted = Posted::default();
+    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let mut buf = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > MAX_CSV_BYTES {
+                    return Err(AppError::field(
+                        "file",
+                        Msg::new(
+                            "名单文件太大（最多 3 MB）。",
+                            "The list is too big (3 MB at most).",
+                        ),
+                    ));
+                }
+            }
+            if !buf.is_empty() {
+                posted.file = Some(buf);
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(bad)?;
+        if text.len() > 64 * 1024 {
+            return Err(AppError::Malformed(format!("field {name} too long")));
+        }
+        match name.as_str() {
+            "staff" => posted.staff.push(text),
+            "department" => posted.departments.push(text),
+            _ => {
+                posted.values.insert(name, text);
+            }
+        }
+    }
+    Ok(posted)
+}
+
+/// The web form: checks the role, turns people, departments and the CSV into recipients and
+/// gives the medal. On a plain post the typed values go back through the flash.
+pub async fn give_from_form(data: MultipartData) -> Result<AwardOutcome, AppError> {
+    let r = async {
+        let admin = require(Role::Awarder).await?;
+        let db = state()?.db;
+        let posted = read_form(data).await?;
+        let r = give_posted(&db, &admin, &posted).await;
+        Ok::<_, AppError>((posted, r))
+    }
+    .await;
+    let (values, r) = match r {
+        Ok((posted, r)) => {
+            let mut values = posted.values.clone();
+            values.insert("staff".into(), posted.staff.join(","));
+            values.insert("department".into(), posted.departments.join("\n"));
+            (values, r)
+        }
+        Err(e) => (BTreeMap::new(), Err(e)),
+    };
+    let share_after = values.get("share_after").is_some_and(|v| !v.is_empty());
+    let r = match r {
+        Ok(o) => {
+            let share = if share_after {
+                share_url(&state()?.db, &o.batch_id).await?
+            } else {
+                None
+            };
+            leptos_axum::redirect(&share.unwrap_or_else(|| after_award_url(&o)));
+            Ok(o)
+        }
+        Err(e) => Err(e),
+    };
+    crate::infra::flash::finish("award", values, r).await
+}
+
+/// Where the browser goes after awarding: the one award, or the batch.
+pub fn after_award_url(o: &AwardOutcome) -> String {
+    if let Some(id) = o.single_id {
+        format!("/awards/{id}?given=1")
+    } else {
+        format!("/awards?batch={}&given={}", o.batch_id, o.awarded)
+    }
+}
+
+/// The share form for a batch, when it is small enough to share in one go.
+pub async fn share_url(db: &Db, batch_id: &str) -> Result<Option<String>, AppError> {
+    let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM awards WHERE batch_id = $1 ORDER BY id LIMIT $2")
+        .bind(batch_id).bind(crate::shares::card::MAX_AWARDS as i64 + 1).fetch_all(p).await)
+    .map_err(db_err)?;
+    Ok((ids.len() <= crate::shares::card::MAX_AWARDS).then(|| {
+        let list = ids
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        format!("/shares/new?awards={list}")
+    }))
+}
+
+async fn give_posted(
+    db: &Db,
+    admin: &AdminInfo,
+    posted: &Posted,
+) -> Result<AwardOutcome, AppError> {
+    let v = |k: &str| posted.values.get(k).map(|s| s.trim()).unwrap_or("");
+    let medal_id = v("medal_id").parse::<i64>().map_err(|_| {
+        bad_filter(
+            "medal_id",
+            "请选择要颁发的勋章",
+            "Choose the medal to award",
+        )
+    })?;
+    let mut recipients = Vec::new();
+    for s in &posted.staff {
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let id = part.parse::<i64>().map_err(bad)?;
+            recipients.push(Recipient {
+                staff_id: id,
+                reason: None,
+            });
+        }
+    }
+    for d in posted
+        .departments
+        .iter()
+        .map(|d| d.trim())
+        .filter(|d| !d.is_empty())
+    {
+        let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM staff WHERE active = TRUE AND department = $1 ORDER BY id")
+            .bind(d).fetch_all(p).await)
+        .map_err(db_err)?;
+        if ids.is_empty() {
+            return Err(AppError::field(
+                "department",
+                Msg::new(
+                    format!("部门「{d}」没有在职员工。"),
+                    format!("Department “{d}” has no active staff."),
+                ),
+            ));
+        }
+        recipients.extend(ids.into_iter().map(|staff_id| Recipient {
+            staff_id,
+            reason: None,
+        }));
+    }
+    if let Some(bytes) = &posted.file {
+        let has_default = !v("reason").is_empty();
+        recipients.extend(recipients_from_csv(db, bytes, has_default).await?);
+    }
+    give(
+        db,
+        admin,
+        Batch {
+            medal_id,
+            reason: v("reason").to_string(),
+            recipients,
+            skip_holders: !v("skip_holders").is_empty(),
+        },
+    )
+    .await
+}

@@ -1,0 +1,233 @@
+//! Figures: the medal wall, the public page, the leaderboard, the overview's counts.
+
+use crate::awards::db::china;
+use crate::awards::db::AwardRow;
+use crate::awards::db::SELECT;
+use crate::awards::AwardFigures;
+use crate::awards::AwardItem;
+use crate::awards::LeaderRow;
+use crate::awards::MonthCount;
+use crate::awards::PublicAwardView;
+use crate::awards::TopMedal;
+use crate::awards::WallData;
+use crate::error::AppError;
+use crate::infra::db::db_err;
+use crate::infra::now_ms;
+use crate::infra::state;
+use crate::infra::Db;
+use crate::with_db;
+use chrono::{Datelike, TimeZone};
+use medal_core::{AwardStatus, Period, Tier};
+
+pub async fn wall(staff_id: i64) -> Result<WallData, AppError> {
+    let db = state()?.db;
+    let now = now_ms();
+    let sql = format!("{SELECT} WHERE a.staff_id = $1 ORDER BY a.awarded_at DESC, a.id DESC");
+    let rows =
+        with_db!(&db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(staff_id).fetch_all(p).await)
+            .map_err(db_err)?;
+    let (current, past): (Vec<AwardItem>, Vec<AwardItem>) = rows
+        .iter()
+        .map(|r| r.item(now))
+        .partition(|a| a.status == AwardStatus::Active);
+    let tiers = [Tier::Gold, Tier::Silver, Tier::Bronze, Tier::None]
+        .into_iter()
+        .map(|t| (t, current.iter().filter(|a| a.tier == t).count() as i64))
+        .collect();
+    Ok(WallData {
+        current,
+        past,
+        tiers,
+    })
+}
+
+/// The organisation's name as the settings page keeps it (default: the app's name).
+pub async fn organisation(db: &Db) -> Result<String, AppError> {
+    let name = crate::settings::db::org_name(db).await?;
+    Ok(if name.trim().is_empty() {
+        "勋章馆 Medal Hall".into()
+    } else {
+        name
+    })
+}
+
+/// The public URL people use to reach the app (settings, else configuration), no trailing `/`.
+pub async fn public_base(db: &Db, config: &crate::infra::Config) -> Result<String, AppError> {
+    crate::settings::db::public_base_url(db, config).await
+}
+
+pub async fn public(token: &str) -> Result<PublicAwardView, AppError> {
+    let st = state()?;
+    let token = token.trim();
+    if token.is_empty() || token.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let sql = format!("{SELECT} WHERE a.public_token = $1");
+    let row = with_db!(&st.db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(token).fetch_optional(p).await)
+        .map_err(db_err)?
+        .ok_or(AppError::NotFound)?;
+    let description = with_db!(&st.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT description FROM medals WHERE id = $1").bind(row.medal_id).fetch_one(p).await)
+    .map_err(db_err)?;
+    let base = public_base(&st.db, &st.config).await?;
+    let item = row.item(now_ms());
+    Ok(PublicAwardView {
+        medal_name: item.medal_name,
+        medal_description: description,
+        tier: item.tier,
+        icon_url: format!("{base}{}", item.icon_url),
+        recipient: item.staff_name,
+        department: item.department,
+        reason: item.reason,
+        awarded_at: item.awarded_at,
+        expires_at: item.expires_at,
+        status: item.status,
+        revoked_at: item.revoked_at,
+        organisation: organisation(&st.db).await?,
+        url: format!("{base}/a/{}", item.public_token),
+    })
+}
+
+/// The first instant of the period that contains `now`, in UTC milliseconds (China time).
+pub fn period_start(period: Period, now: i64) -> Option<i64> {
+    let t = china().timestamp_millis_opt(now).single()?;
+    let month = match period {
+        Period::All => return None,
+        Period::Month => t.month(),
+        Period::Quarter => (t.month() - 1) / 3 * 3 + 1,
+    };
+    china()
+        .with_ymd_and_hms(t.year(), month, 1, 0, 0, 0)
+        .single()
+        .map(|d| d.timestamp_millis())
+}
+
+pub async fn leaderboard(period: Period) -> Result<Vec<LeaderRow>, AppError> {
+    let db = state()?.db;
+    let since = period_start(period, now_ms()).unwrap_or(i64::MIN);
+    let rows = with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(
+        "SELECT s.id, s.name, s.department, COUNT(*) AS n, \
+         SUM(CASE WHEN m.tier = 'gold' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.tier = 'silver' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.tier = 'bronze' THEN 1 ELSE 0 END) \
+         FROM awards a JOIN staff s ON s.id = a.staff_id JOIN medals m ON m.id = a.medal_id \
+         WHERE a.revoked_at IS NULL AND a.awarded_at >= $1 \
+         GROUP BY s.id, s.name, s.department \
+         ORDER BY n DESC, 5 DESC, 6 DESC, 7 DESC, s.name LIMIT 50")
+        .bind(since).fetch_all(p).await)
+    .map_err(db_err)?;
+    // Equal counts share a rank (1, 2, 2, 4…).
+    let mut out: Vec<LeaderRow> = Vec::with_capacity(rows.len());
+    for (i, (staff_id, name, department, awards, gold, silver, bronze)) in
+        rows.into_iter().enumerate()
+    {
+        let rank = match out.last() {
+            Some(prev)
+                if prev.awards == awards
+                    && (prev.gold, prev.silver, prev.bronze) == (gold, silver, bronze) =>
+            {
+                prev.rank
+            }
+            _ => i as u32 + 1,
+        };
+        out.push(LeaderRow {
+            rank,
+            staff_id,
+            name,
+            department,
+            awards,
+            gold,
+            silver,
+            bronze,
+        });
+    }
+    Ok(out)
+}
+
+/// The first day of each of the last `n` months up to and including `now`'s, China time.
+fn month_starts(now: i64, n: u32) -> Vec<(String, i64)> {
+    let Some(t) = china().timestamp_millis_opt(now).single() else {
+        return Vec::new();
+    };
+    let mut y = t.year();
+    let mut m = t.month();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        if let Some(d) = china().with_ymd_and_hms(y, m, 1, 0, 0, 0).single() {
+            out.push((format!("{y}-{m:02}"), d.timestamp_millis()));
+        }
+        if m == 1 {
+            m = 12;
+            y -= 1;
+        } else {
+            m -= 1;
+        }
+    }
+    out.reverse();
+    out
+}
+
+pub async fn stats() -> Result<AwardFigures, AppError> {
+    let db = state()?.db;
+    let now = now_ms();
+    let months = month_starts(now, 12);
+    // One pass over the last year's awards (the awarded_at index), a count per month.
+    let bounds: Vec<i64> = months.iter().map(|m| m.1).chain([i64::MAX]).collect();
+    let counts = (0..months.len())
+        .map(|i| {
+            format!(
+                "COUNT(CASE WHEN awarded_at >= ${} AND awarded_at < ${} THEN 1 END)",
+                i + 1,
+                i + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {counts} FROM awards WHERE revoked_at IS NULL AND awarded_at >= $1");
+    let per_month: Vec<MonthCount> = with_db!(&db, p => {
+        let mut q = sqlx::query(&sql);
+        for b in &bounds { q = q.bind(*b); }
+        q.fetch_one(p).await.and_then(|row| {
+            use sqlx::Row;
+            (0..months.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()
+        })
+    })
+    .map_err(db_err)?
+    .into_iter()
+    .zip(&months)
+    .map(|(awards, (month, _))| MonthCount {
+        month: month.clone(),
+        awards,
+    })
+    .collect();
+    let awards_this_month = per_month.last().map(|m| m.awards).unwrap_or(0);
+    let people_awarded = with_db!(&db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(DISTINCT staff_id) FROM awards WHERE revoked_at IS NULL").fetch_one(p).await)
+    .map_err(db_err)?;
+    let top = with_db!(&db, p => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT medal_id, COUNT(*) AS n FROM awards WHERE revoked_at IS NULL \
+         GROUP BY medal_id ORDER BY n DESC, medal_id LIMIT 5").fetch_all(p).await)
+    .map_err(db_err)?;
+    let ids: Vec<i64> = top.iter().map(|t| t.0).collect();
+    let medals = crate::medals::db::summaries(&db, &ids).await?;
+    let top_medals = top
+        .into_iter()
+        .filter_map(|(id, awards)| {
+            let medal = medals.iter().find(|m| m.id == id)?.clone();
+            Some(TopMedal { medal, awards })
+        })
+        .collect();
+    let sql = format!("{SELECT} ORDER BY a.awarded_at DESC, a.id DESC LIMIT 8");
+    let recent = with_db!(&db, p => sqlx::query_as::<_, AwardRow>(&sql).fetch_all(p).await)
+        .map_err(db_err)?
+        .iter()
+        .map(|r| r.item(now))
+        .collect();
+    Ok(AwardFigures {
+        awards_this_month,
+        people_awarded,
+        per_month,
+        top_medals,
+        recent,
+    })
+}

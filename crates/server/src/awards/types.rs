@@ -1,0 +1,154 @@
+//! What the award server functions take and return.
+
+use crate::medals::types::MedalSummary;
+use medal_core::{AwardStatus, Tier};
+use serde::{Deserialize, Serialize};
+
+/// One award as lists, walls and detail pages show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AwardItem {
+    pub id: i64,
+    pub medal_id: i64,
+    pub medal_name: String,
+    pub tier: Tier,
+    pub icon_url: String,
+    pub staff_id: i64,
+    pub staff_name: String,
+    pub department: String,
+    pub reason: String,
+    pub awarded_at: i64,
+    pub expires_at: Option<i64>,
+    pub status: AwardStatus,
+    /// The admin's username, or the rule ("规则 #3") that gave it.
+    pub awarded_by: String,
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+    pub public_token: String,
+    pub batch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AwardFilter {
+    /// A medal id, or "" for any.
+    pub medal: String,
+    /// A person: name (substring), 工号 or mobile (prefix).
+    pub person: String,
+    /// Exact department, or "" for any.
+    pub department: String,
+    /// Dates `YYYY-MM-DD` (China time), inclusive; "" for open.
+    pub from: String,
+    pub to: String,
+    /// An admin id, or "" for anyone.
+    pub by: String,
+    /// "" (any), "active", "expired", "revoked".
+    pub status: String,
+    /// One batch (from "awarded N people").
+    pub batch: String,
+    pub page: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwardPage {
+    pub items: Vec<AwardItem>,
+    pub page: u32,
+    pub per_page: u32,
+    pub has_next: bool,
+    /// How many awards match the filter in all.
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentCount {
+    pub name: String,
+    pub staff: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminName {
+    pub id: i64,
+    pub username: String,
+}
+
+/// What the award form needs besides the medal list: departments and who has awarded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwardFormChoices {
+    pub departments: Vec<DepartmentCount>,
+    pub admins: Vec<AdminName>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwardOutcome {
+    pub batch_id: String,
+    pub awarded: u64,
+    /// People left out because they already hold the (non-repeatable) medal.
+    pub skipped_holders: u64,
+    /// The award's id when exactly one was given.
+    pub single_id: Option<i64>,
+}
+
+/// A person's medals: current ones and, apart, those revoked or expired; counts per tier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WallData {
+    pub current: Vec<AwardItem>,
+    pub past: Vec<AwardItem>,
+    /// (tier, count of current awards), every tier listed.
+    pub tiers: Vec<(Tier, i64)>,
+}
+
+/// What the public award page shows: nothing private (no mobile, ids, tokens of others).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicAwardView {
+    pub medal_name: String,
+    pub medal_description: String,
+    pub tier: Tier,
+    /// Absolute URL (for OpenGraph).
+    pub icon_url: String,
+    pub recipient: String,
+    pub department: String,
+    pub reason: String,
+    pub awarded_at: i64,
+    pub expires_at: Option<i64>,
+    pub status: AwardStatus,
+    pub revoked_at: Option<i64>,
+    pub organisation: String,
+    /// Absolute URL of this page.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaderRow {
+    pub rank: u32,
+    pub staff_id: i64,
+    pub name: String,
+    pub department: String,
+    pub awards: i64,
+    /// Counts of the period's awards by tier: gold, silver, bronze.
+    pub gold: i64,
+    pub silver: i64,
+    pub bronze: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthCount {
+    /// "2026-11"
+    pub month: String,
+    pub awards: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopMedal {
+    pub medal: MedalSummary,
+    pub awards: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwardFigures {
+    pub awards_this_month: i64,
+    pub people_awarded: i64,
+    /// The last 12 months, oldest first; drawn as an SVG chart on the server.
+    pub per_month: Vec<MonthCount>,
+    pub top_medals: Vec<TopMedal>,
+    pub recent: Vec<AwardItem>,
+}

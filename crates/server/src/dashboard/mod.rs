@@ -1,0 +1,10 @@
+//! The overview page.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod page;
+pub mod types;
+
+pub use api::*;
+pub use types::*;

@@ -1,0 +1,323 @@
+//! The axum router: pages (Leptos SSR), server functions, icons, static files, health checks.
+
+use crate::app::shell;
+use crate::app::App;
+use crate::error::AppError;
+use crate::infra::AppState;
+use crate::infra::Config;
+use crate::infra::Db;
+use crate::session::auth::SESSION_ADMIN;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{cookie::time, Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("medals")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build()
+}
+
+/// The app's routes, generated once per process. Generating them suppresses resource loading
+/// process-wide while it runs (leptos_server's `SuppressResourceLoad` is a global flag), and a
+/// resource first polled in that moment waits forever (leptos#4773): a page rendering in one app
+/// while another app in the same process was being built (the integration tests start many) never
+/// finished.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The paths of every page the app renders (`/medals/:id` style), for tests that visit them all.
+pub fn page_paths() -> Vec<String> {
+    routes().iter().map(|r| r.path().to_string()).collect()
+}
+
+/// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
+pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
+    let state = AppState {
+        db: db.clone(),
+        config: config.clone(),
+        leptos_options: leptos_options(&config),
+    };
+    let routes = routes();
+    let ctx_state = state.clone();
+    let opts = state.leptos_options.clone();
+    let static_files = Router::new()
+        .fallback_service(ServeDir::new(&config.site_root))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ));
+
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/lang/{tag}", get(set_lang))
+        .route("/icons/{file}", get(crate::medals::icons::serve))
+        .route("/staff/export.csv", get(crate::staff::export::export_csv))
+        .route("/awards/export.csv", get(crate::awards::export::export_csv))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let opts = opts.clone();
+                move || shell(opts.clone())
+            },
+        )
+        .fallback_service(static_files)
+        .with_state(state);
+    if let Some(extra) = extra {
+        app = app.merge(extra);
+    }
+    let app = app
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(require_login))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::host::guard::UPLOAD_LIMIT,
+        ))
+        .layer(middleware::from_fn(crate::host::guard::guard));
+    with_sessions(app, &db, &config)
+        .layer(middleware::from_fn(crate::host::guard::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::host::guard::panic_response,
+        ))
+}
+
+fn with_sessions(app: Router, db: &Db, config: &Config) -> Router {
+    macro_rules! layer {
+        ($store:expr) => {
+            app.layer(
+                SessionManagerLayer::new($store)
+                    .with_name("medals_session")
+                    .with_http_only(true)
+                    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+                    .with_secure(config.is_https())
+                    .with_expiry(Expiry::OnInactivity(time::Duration::hours(12))),
+            )
+        };
+    }
+    match db {
+        Db::Sqlite(p) => layer!(SqliteStore::new(p.clone())
+            .with_table_name("sessions")
+            .expect("valid table name")),
+        Db::Postgres(p) => layer!(PostgresStore::new(p.clone())
+            .with_schema_name("public")
+            .expect("valid schema name")
+            .with_table_name("sessions")
+            .expect("valid table name")),
+    }
+}
+
+/// Deletes expired sessions and old sign-in attempts now and then.
+pub fn spawn_session_cleanup(db: Db) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let attempts_db = db.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::session::throttle::forget_old_attempts(&attempts_db).await {
+                tracing::warn!(error = %e, "could not delete old sign-in attempts");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+    tokio::spawn(async move {
+        let every = Duration::from_secs(3600);
+        let r = match db {
+            Db::Sqlite(p) => {
+                SqliteStore::new(p)
+                    .with_table_name("sessions")
+                    .expect("name")
+                    .continuously_delete_expired(every)
+                    .await
+            }
+            Db::Postgres(p) => {
+                PostgresStore::new(p)
+                    .with_schema_name("public")
+                    .expect("name")
+                    .with_table_name("sessions")
+                    .expect("name")
+                    .continuously_delete_expired(every)
+                    .await
+            }
+        };
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "session cleanup stopped");
+        }
+    });
+}
+
+async fn readyz(State(st): State<AppState>) -> Response {
+    if st.db.ping().await {
+        (StatusCode::OK, format!("ready ({})", st.db.backend())).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// `GET /lang/{zh-CN|en}?back=/path`: remembers the language in a cookie and goes back.
+async fn set_lang(Path(tag): Path<String>, Query(q): Query<Back>) -> Response {
+    let lang = medal_core::Lang::from_tag(&tag);
+    let back = crate::infra::redirect::safe_next(q.back.as_deref());
+    let mut res = Redirect::to(&back).into_response();
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.tag()
+    );
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    );
+    res
+}
+
+/// Paths anyone may GET without signing in.
+fn is_public(path: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "/login",
+        "/setup",
+        "/healthz",
+        "/readyz",
+        "/favicon.ico",
+        "/favicon.svg",
+        "/sim",
+    ];
+    const PREFIX: &[&str] = &[
+        "/a/", "/lang/", "/icons/", "/pkg/", "/sfn/", "/api/", "/sim/", "/style/",
+    ];
+    EXACT.contains(&path) || PREFIX.iter().any(|p| path.starts_with(p))
+}
+
+/// Pages need a session: without one, go to the login page and come back afterwards.
+async fn require_login(session: Session, req: Request, next: Next) -> Response {
+    if req.method() == http::Method::GET && !is_public(req.uri().path()) {
+        let signed_in = session
+            .get::<i64>(SESSION_ADMIN)
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        if !signed_in {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            return Redirect::to(&format!(
+                "/login?next={}",
+                crate::infra::flash::urlencoding_lite(target)
+            ))
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Server functions answer errors with HTTP 500; give them the status their `AppError` means
+/// (401, 403, 404, 409, 422, 429…). Plain form posts already became redirects and are left alone.
+/// Also keeps plain form posts on this site: server_fn sends them back to their `Referer`, which a
+/// client other than a browser can set to anything.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).cloned();
+    let mut res = next.run(req).await;
+    if let Some(loc) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+    {
+        let local = match url::Url::parse(loc) {
+            // absolute: only to this host, and then as a local path
+            Ok(u) => {
+                let here = host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
+                let authority = match u.port() {
+                    Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+                    None => u.host_str().unwrap_or("").to_string(),
+                };
+                if authority.eq_ignore_ascii_case(here)
+                    && (u.scheme() == "http" || u.scheme() == "https")
+                {
+                    loc.to_string()
+                } else {
+                    "/".to_string()
+                }
+            }
+            Err(_) => crate::infra::redirect::safe_next(Some(loc)),
+        };
+        if local != loc {
+            if let Ok(v) = HeaderValue::from_str(&local) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+        }
+    }
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Binds and serves until Ctrl-C / SIGTERM.
+pub async fn serve(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("signal");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn pages_are_private_and_machinery_public() {
+        assert!(is_public("/login"));
+        assert!(is_public("/a/abc"));
+        assert!(is_public("/pkg/medals.js"));
+        assert!(is_public("/favicon.svg"));
+        assert!(!is_public("/"));
+        assert!(!is_public("/medals"));
+        assert!(!is_public("/loginx"));
+    }
+}

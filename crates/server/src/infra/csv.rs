@@ -1,0 +1,121 @@
+//! The one way CSV files leave the server: UTF-8 with a BOM (so spreadsheet programs read Chinese
+//! right), every cell neutralised against formula injection.
+//! The server half: configuration, database, sessions and auth, the axum router, the CLI.
+
+use crate::error::AppError;
+use crate::infra::internal;
+
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `-1+2`, `@SUM(…)`, or one
+/// starting with a tab or carriage return) gets a leading `'`, which spreadsheet programs show as
+/// text and do not evaluate (OWASP's advice for CSV injection).
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+            format!("'{cell}").into()
+        }
+        _ => cell.into(),
+    }
+}
+
+/// What [`neutralise`] did, undone: for files exported here and imported again.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if neutralise(rest).len() != rest.len() => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV file being written.
+pub struct CsvExport(csv::Writer<Vec<u8>>);
+
+impl Default for CsvExport {
+    fn default() -> Self {
+        CsvExport(csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes())))
+    }
+}
+
+impl CsvExport {
+    /// One row; every cell goes through [`neutralise`].
+    pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> Result<(), AppError> {
+        self.0
+            .write_record(cells.into_iter().map(|c| neutralise(c).into_owned()))
+            .map_err(|e| internal(format!("csv: {e}")))
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, AppError> {
+        self.0
+            .into_inner()
+            .map_err(|e| internal(format!("csv: {e}")))
+    }
+}
+
+/// A CSV export's answer: the file (UTF-8, not cached), or to the login page and back to `back`
+/// without a session, or the error's status with its message.
+pub fn csv_download(
+    r: Result<Vec<u8>, AppError>,
+    file_name: &str,
+    back: &str,
+    lang: medal_core::Lang,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::{IntoResponse, Redirect};
+    match r {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(AppError::Unauthorized) => Redirect::to(&format!(
+            "/login?next={}",
+            crate::infra::flash::urlencoding_lite(back)
+        ))
+        .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e.summary(lang),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text() {
+        for f in [
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "@SUM(A1:A9)",
+            "+1",
+            "-1+2",
+            "\t=1",
+            "\r=1",
+            "＝1",
+        ] {
+            let n = neutralise(f);
+            assert!(n.starts_with('\''), "{f}");
+            assert_eq!(restore(&n), f);
+        }
+        for ok in ["张三", "研发部", "a=b", "13800138000", "", "'quoted"] {
+            assert_eq!(neutralise(ok), ok);
+            assert_eq!(restore(ok), ok);
+        }
+    }
+
+    #[test]
+    fn an_export_has_a_bom_and_safe_cells() {
+        let mut c = CsvExport::default();
+        c.row(["姓名", "备注"]).unwrap();
+        c.row(["=1+1", "ok"]).unwrap();
+        let s = String::from_utf8(c.finish().unwrap()).unwrap();
+        assert_eq!(s, "\u{feff}姓名,备注\n'=1+1,ok\n");
+    }
+}

@@ -1,0 +1,108 @@
+//! Settings (Admin): the organisation's name, the public base URL for card links, and the
+//! internal app's DingTalk credentials. The AppSecret is shown masked; an empty field keeps it.
+
+use crate::error::AppError;
+use crate::i18n::use_lang;
+use crate::settings::get_settings;
+use crate::settings::SaveSettings;
+use crate::settings::SettingsView;
+use crate::ui::loading;
+use crate::ui::use_flash;
+use crate::ui::Banner;
+use crate::ui::FieldErrors;
+use crate::ui::FormError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let lang = use_lang();
+    let settings = Resource::new(|| (), |_| get_settings());
+    let query = use_query_map();
+    view! {
+        <Title text=lang.t("设置", "Settings")/>
+        <div class="page-head"><h1>{lang.t("设置", "Settings")}</h1></div>
+        {move || (query.read().get("saved").as_deref() == Some("1")).then(|| view! {
+            <Banner kind="ok" text=lang.t("设置已保存。", "Settings saved.")/>
+        })}
+        <Suspense fallback=move || loading(lang)>
+            {move || settings.get().map(|r| match r {
+                Ok(s) => view! { <SettingsEditor s/> }.into_any(),
+                Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsEditor(s: SettingsView) -> impl IntoView {
+    let lang = use_lang();
+    let flash = use_flash();
+    let save = ServerAction::<SaveSettings>::new();
+    let values = flash
+        .for_form("settings")
+        .map(|f| f.values)
+        .unwrap_or_default();
+    let error: Signal<Option<AppError>> = Signal::derive(move || match save.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(_)) => None,
+        None => flash.for_form("settings").and_then(|f| f.error),
+    });
+    let banner: Signal<Option<AppError>> =
+        Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let val = |k: &str, cur: &str| values.get(k).cloned().unwrap_or_else(|| cur.to_string());
+    let org = val("org_name", &s.org_name);
+    let base = val("public_base_url", &s.public_base_url);
+    let key = val("app_key", &s.app_key);
+    let code = val("robot_code", &s.robot_code);
+    let masked = s.app_secret_masked.clone();
+    view! {
+        <ActionForm action=save attr:class="form card settings-form" attr:novalidate=true>
+            <FormError error=banner/>
+            <h2>{lang.t("组织", "Organisation")}</h2>
+            <div class="field">
+                <label for="org_name">{lang.t("组织名称", "Organisation name")}</label>
+                <input id="org_name" name="form[org_name]" type="text" maxlength="50" value=org/>
+                <p class="hint">{lang.t("显示在分享卡片的末尾。", "Shown at the end of shared cards.")}</p>
+                <FieldErrors field="org_name" error=error/>
+            </div>
+            <div class="field">
+                <label for="public_base_url">{lang.t("公开访问地址", "Public base URL")}</label>
+                <input id="public_base_url" name="form[public_base_url]" type="url" value=base placeholder=s.default_public_url.clone()/>
+                <p class="hint">{lang.t("卡片中“查看详情”按钮与勋章图标使用此地址；留空则使用启动配置中的地址：", "The card's “查看详情” button and medal icons use this address; empty uses the configured one: ")}{s.default_public_url.clone()}</p>
+                <FieldErrors field="public_base_url" error=error/>
+            </div>
+            <h2>{lang.t("钉钉企业内部应用", "DingTalk internal app")}</h2>
+            <p class="hint">{lang.t("应用机器人群（按 openConversationId 发送）需要这些凭据；自定义机器人（Webhook）不需要。", "App-robot groups (sent by openConversationId) need these credentials; custom (webhook) robots do not.")}</p>
+            <div class="field-row">
+                <div class="field">
+                    <label for="app_key">"AppKey"</label>
+                    <input id="app_key" name="form[app_key]" type="text" autocomplete="off" value=key/>
+                    <FieldErrors field="app_key" error=error/>
+                </div>
+                <div class="field">
+                    <label for="robot_code">"RobotCode"</label>
+                    <input id="robot_code" name="form[robot_code]" type="text" autocomplete="off" value=code/>
+                    <FieldErrors field="robot_code" error=error/>
+                </div>
+            </div>
+            <div class="field">
+                <label for="app_secret">"AppSecret"</label>
+                <input id="app_secret" name="form[app_secret]" type="password" autocomplete="new-password"
+                    placeholder=masked.clone().unwrap_or_default()/>
+                <p class="hint">{match &masked {
+                    Some(m) => format!("{}{m}{}", lang.t("已保存：", "Saved: "), lang.t("。留空则保留原值。", ". Leave empty to keep it.")),
+                    None => lang.t("尚未保存。", "Not saved yet.").to_string(),
+                }}</p>
+                {masked.is_some().then(|| view! {
+                    <label class="check"><input type="checkbox" name="form[clear_app_secret]" value="true"/>" "{lang.t("删除已保存的 AppSecret", "Remove the saved AppSecret")}</label>
+                })}
+                <FieldErrors field="app_secret" error=error/>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary">{lang.t("保存", "Save")}</button>
+            </div>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,15 @@
+//! Sharing awards into DingTalk groups: the card, the outbox and its worker, the history.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod card;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod list_page;
+pub mod new_page;
+#[cfg(feature = "ssr")]
+pub mod outbox;
+pub mod types;
+
+pub use api::*;
+pub use types::*;

@@ -1,0 +1,255 @@
+//! The worker: claims due shares with a lease, sends, records the outcome.
+
+use crate::error::AppError;
+use crate::groups::db::GroupRow;
+use crate::infra::db::db_err;
+use crate::infra::now_ms;
+use crate::infra::Config;
+use crate::infra::Db;
+use crate::shares::outbox::sender::Sender;
+use crate::shares::outbox::wake;
+use crate::shares::outbox::OutboxConfig;
+use crate::with_db;
+use dingtalk::{Error as DtError, ErrorKind, Message, RetryClass};
+use rand::Rng;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
+
+#[derive(sqlx::FromRow, Debug)]
+struct Claimed {
+    id: i64,
+    group_id: i64,
+    msg_uuid: String,
+    message_json: Option<String>,
+    attempts: i32,
+}
+
+/// Claims up to `limit` due shares for `owner`.
+async fn claim(
+    db: &Db,
+    owner: &str,
+    limit: i64,
+    lease_ms: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = now_ms();
+    const DUE: &str = "((status = 'queued' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))";
+    let lock = if matches!(db, Db::Postgres(_)) {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    // The candidates are picked once (a materialized CTE: on PostgreSQL a `LIMIT … SKIP LOCKED`
+    // subquery inside `IN (…)` may be re-run by the planner and claim more than `limit`).
+    let sql = format!(
+        "WITH c AS MATERIALIZED (SELECT id FROM shares WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $4{lock}) \
+         UPDATE shares SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM c) AND {DUE} \
+         RETURNING id, group_id, msg_uuid, message_json, attempts"
+    );
+    with_db!(db, p => sqlx::query_as::<_, Claimed>(&sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(p).await)
+}
+
+/// Local problems found before sending, stored like DingTalk's codes.
+pub const GROUP_DISABLED: &str = "local.group_disabled";
+
+enum Outcome {
+    Retry { at: i64, count_attempt: bool },
+    Stop { status: &'static str },
+}
+
+fn backoff_ms(cfg: &OutboxConfig, attempts: i32) -> i64 {
+    let exp = cfg
+        .outbox_backoff_ms
+        .saturating_mul(1_i64 << (attempts.clamp(1, 20) - 1))
+        .min(cfg.outbox_backoff_max_ms);
+    // "equal jitter": half fixed, half random, so retries of a burst spread out.
+    exp / 2 + rand::thread_rng().gen_range(0..=exp / 2)
+}
+
+fn decide(cfg: &OutboxConfig, kind: &str, attempts: i32, e: &DtError) -> Outcome {
+    match e.retry_class() {
+        RetryClass::Throttled { until } => {
+            let at = until
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or_else(|_| now_ms());
+            Outcome::Retry {
+                at: at.max(now_ms()) + rand::thread_rng().gen_range(0..50),
+                count_attempt: false,
+            }
+        }
+        // The app robot has no msgUuid: resending after an unknown outcome could post twice,
+        // so a person decides (retry button).
+        RetryClass::OutcomeUnknown if kind == "app" => Outcome::Stop { status: "failed" },
+        RetryClass::Transient | RetryClass::OutcomeUnknown => {
+            if attempts >= cfg.outbox_max_attempts {
+                Outcome::Stop { status: "gave_up" }
+            } else {
+                Outcome::Retry {
+                    at: now_ms() + backoff_ms(cfg, attempts),
+                    count_attempt: true,
+                }
+            }
+        }
+        RetryClass::Permanent => Outcome::Stop { status: "failed" },
+    }
+}
+
+/// One worker: claims and sends until the process ends.
+pub struct Worker {
+    db: Db,
+    cfg: OutboxConfig,
+    owner: String,
+    sender: Arc<Sender>,
+}
+
+impl Worker {
+    pub fn new(db: Db, config: &Config, owner: impl Into<String>) -> Result<Worker, AppError> {
+        Ok(Worker {
+            sender: Arc::new(Sender::new(db.clone(), config)?),
+            db,
+            cfg: config.outbox.clone(),
+            owner: owner.into(),
+        })
+    }
+
+    /// Claims and processes due shares forever.
+    pub async fn run(self: Arc<Self>) {
+        let n = self.cfg.outbox_concurrency.max(1);
+        let sem = Arc::new(Semaphore::new(n));
+        let mut last_cleanup = 0;
+        loop {
+            // Wait for a free slot, then gather the slots that free up within a few
+            // milliseconds, so that claims go in batches rather than one query per share.
+            let mut permits = match sem.clone().acquire_owned().await {
+                Ok(p) => vec![p],
+                Err(_) => return,
+            };
+            let gather_until = std::time::Instant::now() + Duration::from_millis(3);
+            while permits.len() < n {
+                match sem.clone().try_acquire_owned() {
+                    Ok(p) => permits.push(p),
+                    Err(_) if permits.len() < n / 2 && std::time::Instant::now() < gather_until => {
+                        tokio::time::sleep(Duration::from_millis(1)).await
+                    }
+                    Err(_) => break,
+                }
+            }
+            let free = permits.len();
+            let claimed =
+                match claim(&self.db, &self.owner, free as i64, self.cfg.outbox_lease_ms).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox claim");
+                        drop(permits);
+                        tokio::time::sleep(Duration::from_millis(self.cfg.outbox_poll_ms)).await;
+                        continue;
+                    }
+                };
+            let got = claimed.len();
+            for row in claimed {
+                let Some(permit) = permits.pop() else { break };
+                let me = self.clone();
+                tokio::spawn(async move {
+                    me.process(row).await;
+                    drop(permit);
+                });
+            }
+            drop(permits);
+            if now_ms() - last_cleanup > 60_000 {
+                last_cleanup = now_ms();
+                let keep =
+                    now_ms() - 2 * self.cfg.effective_window().as_millis() as i64 - 3_600_000;
+                let _ = with_db!(&self.db, p => sqlx::query("DELETE FROM robot_sends WHERE at < $1").bind(keep).execute(p).await.map(|_| ()));
+            }
+            if got < free {
+                let _ = tokio::time::timeout(
+                    Duration::from_millis(self.cfg.outbox_poll_ms),
+                    wake().notified(),
+                )
+                .await;
+            }
+        }
+    }
+
+    async fn process(&self, row: Claimed) {
+        if let Err(e) = self.process_inner(&row).await {
+            // The lease expires and the share is taken up again (same msgUuid).
+            tracing::warn!(share = row.id, error = ?e, "outbox: could not record a result");
+        }
+    }
+
+    async fn process_inner(&self, row: &Claimed) -> Result<(), AppError> {
+        let group = crate::groups::db::fetch(&self.db, row.group_id).await?;
+        if group.disabled {
+            with_db!(&self.db, p => sqlx::query(
+                "UPDATE shares SET status = 'failed', updated_at = $1, lease_owner = NULL, lease_until = NULL, \
+                 last_error_code = $2, last_error_message = $3 WHERE id = $4 AND status = 'sending' AND lease_owner = $5")
+                .bind(now_ms()).bind(GROUP_DISABLED).bind("group disabled").bind(row.id).bind(&self.owner)
+                .execute(p).await.map(|_| ())).map_err(db_err)?;
+            return Ok(());
+        }
+        let result = match row
+            .message_json
+            .as_deref()
+            .map(serde_json::from_str::<Message>)
+        {
+            Some(Ok(msg)) => self.sender.deliver(&group, &msg, &row.msg_uuid).await,
+            _ => Err(DtError::new(
+                ErrorKind::InvalidMessage,
+                "stored message unreadable",
+            )),
+        };
+        self.finish(row, &group, result).await
+    }
+
+    async fn finish(
+        &self,
+        row: &Claimed,
+        group: &GroupRow,
+        result: Result<(), DtError>,
+    ) -> Result<(), AppError> {
+        let db = &self.db;
+        let now = now_ms();
+        match result {
+            Ok(()) => {
+                with_db!(db, p => sqlx::query(
+                    "UPDATE shares SET status = 'sent', sent_at = $1, updated_at = $1, lease_owner = NULL, lease_until = NULL, \
+                     last_error_code = NULL, last_error_message = NULL WHERE id = $2 AND status = 'sending' AND lease_owner = $3")
+                    .bind(now).bind(row.id).bind(&self.owner).execute(p).await.map(|_| ())).map_err(db_err)?;
+                crate::groups::db::record_result(db, group.id, &Ok(())).await?;
+            }
+            Err(e) => {
+                let (code, errmsg) = stored_code(&e);
+                if e.kind() != ErrorKind::LocalRateLimited && code != GROUP_DISABLED {
+                    crate::groups::db::record_result(db, group.id, &Err(e.clone())).await?;
+                }
+                match decide(&self.cfg, &group.kind, row.attempts, &e) {
+                    Outcome::Retry { at, count_attempt } => {
+                        let back = if count_attempt { 0 } else { 1 };
+                        with_db!(db, p => sqlx::query(
+                            "UPDATE shares SET status = 'queued', next_attempt_at = $1, attempts = attempts - $2, updated_at = $3, \
+                             lease_owner = NULL, lease_until = NULL, last_error_code = $4, last_error_message = $5 \
+                             WHERE id = $6 AND status = 'sending' AND lease_owner = $7")
+                            .bind(at).bind(back).bind(now).bind(&code).bind(&errmsg).bind(row.id).bind(&self.owner)
+                            .execute(p).await.map(|_| ())).map_err(db_err)?;
+                    }
+                    Outcome::Stop { status } => {
+                        with_db!(db, p => sqlx::query(
+                            "UPDATE shares SET status = $1, updated_at = $2, lease_owner = NULL, lease_until = NULL, \
+                             last_error_code = $3, last_error_message = $4 WHERE id = $5 AND status = 'sending' AND lease_owner = $6")
+                            .bind(status).bind(now).bind(&code).bind(&errmsg).bind(row.id).bind(&self.owner)
+                            .execute(p).await.map(|_| ())).map_err(db_err)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The code and message stored for an error (`Error::from_code` rebuilds it for explaining).
+fn stored_code(e: &DtError) -> (String, String) {
+    (e.code().to_string(), e.errmsg().to_string())
+}

@@ -1,0 +1,23 @@
+//! The staff directory: people, CSV import and export, the DingTalk userId lookup.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod csv;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
+pub mod form;
+#[cfg(feature = "ssr")]
+pub mod import;
+pub mod import_page;
+#[cfg(feature = "ssr")]
+pub mod import_web;
+pub mod page;
+pub mod types;
+#[cfg(feature = "ssr")]
+pub mod userids;
+pub mod userids_page;
+
+pub use api::*;
+pub use types::*;

@@ -1,0 +1,118 @@
+//! Small shared pieces: times in China time, escaping, percent-encoding, paging, tier badges, progress bars, the 404 page.
+
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+use medal_core::{Lang, Tier};
+
+/// Escapes text for HTML element content or a quoted attribute. Leptos escapes everything a view
+/// renders; this is for the few strings that reach the HTML around it (the page title).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes for a query value (same on both sides).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn TierBadge(tier: Tier) -> impl IntoView {
+    let lang = use_lang();
+    view! { <span class=format!("tier tier-{}", tier.as_str())>{tier.label(lang)}</span> }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <div class="empty-page">
+            <h1>"404"</h1>
+            <p>{lang.t("找不到这个页面。", "This page does not exist.")}</p>
+            <a class="btn btn-primary" href="/">{lang.t("回到概览", "Back to the overview")}</a>
+        </div>
+    }
+}
+
+/// The fallback of a `<Suspense>` while a page's data loads.
+pub fn loading(lang: Lang) -> impl IntoView {
+    view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }
+}
+
+/// The `:id` route parameter as a number (-1 when it is not one, which finds nothing).
+pub fn id_param() -> Memo<i64> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(-1)
+    })
+}
+
+/// Formats a UTC millisecond timestamp in China Standard Time (UTC+8), where DingTalk companies are.
+pub fn fmt_time(ms: i64) -> String {
+    use chrono::{FixedOffset, TimeZone};
+    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    tz.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The date part of [`fmt_time`]: `2026-11-21` in China Standard Time.
+pub fn fmt_date(ms: i64) -> String {
+    fmt_time(ms).chars().take(10).collect()
+}
+
+/// Previous / next links of a paged list; `href` gives a page's address.
+pub fn pager(lang: Lang, page: u32, has_next: bool, href: impl Fn(u32) -> String) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=lang.t("分页", "Pages")>
+            {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
+            <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
+            {has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
+        </nav>
+    }
+}
+
+/// A horizontal bar of coloured parts (percentages of the whole, in order), drawn as SVG so it
+/// needs no inline style (the pages' CSP allows none).
+#[component]
+pub fn StackBar(parts: Vec<(&'static str, i64)>) -> impl IntoView {
+    let mut x = 0i64;
+    view! {
+        <svg class="bar" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true">
+            {parts.into_iter().map(|(class, pct)| {
+                let w = pct.clamp(0, 100 - x);
+                let r = view! { <rect class=class x=x y="0" width=w height="12"/> };
+                x += w;
+                r
+            }).collect_view()}
+        </svg>
+    }
+}
