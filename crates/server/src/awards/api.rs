@@ -1,74 +1,109 @@
-//! Server functions of awards: list, read, give, revoke, the medal wall, the public page, the leaderboard and the figures.
+//! Server functions of awards: list, read, give, revoke, the medal wall, the public page, the
+//! leaderboard and the figures. Each checks the session and the role, then calls the queries.
 
-use crate::awards::types::AwardFigures;
-use crate::awards::types::AwardFilter;
-use crate::awards::types::AwardFormChoices;
-use crate::awards::types::AwardItem;
-use crate::awards::types::AwardOutcome;
-use crate::awards::types::AwardPage;
-use crate::awards::types::LeaderRow;
-use crate::awards::types::PublicAwardView;
-use crate::awards::types::WallData;
-use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+use crate::awards::types::{
+    AwardFigures, AwardFilter, AwardFormChoices, AwardItem, AwardOutcome, AwardPage, LeaderRow,
+    PublicAwardView, WallData,
+};
+use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use medal_core::Role;
-#[cfg(feature = "ssr")]
-use std::collections::BTreeMap;
+use {
+    super::{db, give, give_form, stats},
+    crate::infra::{flash, state},
+    crate::session::auth::require,
+    medal_core::Role,
+    std::collections::BTreeMap,
+};
 
 #[server(prefix = "/sfn", endpoint = "awards/list")]
 pub async fn list_awards(filter: AwardFilter) -> Result<AwardPage, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::db::list(&filter).await
+    require(Role::Viewer).await?;
+    db::list(&state()?.db, &filter).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/get")]
 pub async fn get_award(id: i64) -> Result<AwardItem, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::db::get(id).await
+    require(Role::Viewer).await?;
+    db::get(&state()?.db, id).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/choices")]
 pub async fn award_choices() -> Result<AwardFormChoices, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::db::choices().await
+    require(Role::Viewer).await?;
+    db::choices(&state()?.db).await
 }
 
 /// Awards one medal (multipart form): `medal_id`, `reason`, any number of `staff` ids and
-/// `department` names, an optional recipients CSV `file`, `skip_holders`, `share_after`.
+/// `department` names, an optional recipients CSV `file`, `skip_holders`, `share_after`. On a
+/// plain post the typed values go back through the flash.
 #[server(prefix = "/sfn", endpoint = "awards/give", input = MultipartFormData)]
 pub async fn give_award(data: MultipartData) -> Result<AwardOutcome, AppError> {
-    crate::awards::give_form::give_from_form(data).await
+    let r = async {
+        let admin = require(Role::Awarder).await?;
+        let db = state()?.db;
+        let posted = give_form::read_form(data).await?;
+        let r = give_form::give_posted(&db, &admin, &posted).await;
+        Ok::<_, AppError>((db, posted, r))
+    }
+    .await;
+    let (values, r) = match r {
+        Ok((db, posted, r)) => {
+            let mut values = posted.values.clone();
+            values.insert("staff".into(), posted.staff.join(","));
+            values.insert("department".into(), posted.departments.join("\n"));
+            let share_after = values.get("share_after").is_some_and(|v| !v.is_empty());
+            let r = match r {
+                Ok(o) => {
+                    let share = if share_after {
+                        give_form::share_url(&db, &o.batch_id).await?
+                    } else {
+                        None
+                    };
+                    leptos_axum::redirect(&share.unwrap_or_else(|| give_form::after_award_url(&o)));
+                    Ok(o)
+                }
+                Err(e) => Err(e),
+            };
+            (values, r)
+        }
+        Err(e) => (BTreeMap::new(), Err(e)),
+    };
+    flash::finish("award", values, r).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/revoke")]
 pub async fn revoke_award(id: i64, reason: String) -> Result<(), AppError> {
     let values = BTreeMap::from([("reason".to_string(), reason.clone())]);
-    let r = crate::awards::give::revoke(id, &reason).await;
-    crate::infra::flash::finish("revoke", values, r).await
+    let r = async {
+        let admin = require(Role::Awarder).await?;
+        give::revoke(&state()?.db, &admin, id, &reason).await
+    };
+    flash::finish("revoke", values, r.await).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/wall")]
 pub async fn medal_wall(staff_id: i64) -> Result<WallData, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::stats::wall(staff_id).await
+    require(Role::Viewer).await?;
+    stats::wall(&state()?.db, staff_id).await
 }
 
 /// The public award page's data. Public: the token is the secret; nothing private is returned.
 #[server(prefix = "/sfn", endpoint = "awards/public")]
 pub async fn public_award(token: String) -> Result<PublicAwardView, AppError> {
-    crate::awards::stats::public(&token).await
+    stats::public(&state()?, &token).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/leaderboard")]
 pub async fn leaderboard(period: String) -> Result<Vec<LeaderRow>, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::stats::leaderboard(medal_core::Period::parse(&period)).await
+    require(Role::Viewer).await?;
+    stats::leaderboard(&state()?.db, medal_core::Period::parse(&period)).await
 }
 
 #[server(prefix = "/sfn", endpoint = "awards/stats")]
 pub async fn award_stats() -> Result<AwardFigures, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::awards::stats::stats().await
+    require(Role::Viewer).await?;
+    stats::stats(&state()?.db).await
 }

@@ -17,7 +17,6 @@ use crate::error::AppError;
 use crate::infra::db::db_err;
 use crate::infra::db::escape_like;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::Db;
 use crate::with_db;
 use chrono::{FixedOffset, NaiveDate, TimeZone};
@@ -237,8 +236,7 @@ fn page_of(f: &AwardFilter) -> u32 {
     f.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000)
 }
 
-pub async fn list(f: &AwardFilter) -> Result<AwardPage, AppError> {
-    let db = state()?.db;
+pub async fn list(db: &Db, f: &AwardFilter) -> Result<AwardPage, AppError> {
     let now = now_ms();
     let (cond, params) = where_clause(f, &db, now)?;
     let page = page_of(f);
@@ -274,12 +272,11 @@ pub(crate) async fn fetch(db: &Db, id: i64) -> Result<AwardRow, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get(id: i64) -> Result<AwardItem, AppError> {
-    Ok(fetch(&state()?.db, id).await?.item(now_ms()))
+pub async fn get(db: &Db, id: i64) -> Result<AwardItem, AppError> {
+    Ok(fetch(db, id).await?.item(now_ms()))
 }
 
-pub async fn choices() -> Result<AwardFormChoices, AppError> {
-    let db = state()?.db;
+pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
     let departments = with_db!(&db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT department, COUNT(*) FROM staff WHERE active = TRUE AND department <> '' \
          GROUP BY department ORDER BY department").fetch_all(p).await)

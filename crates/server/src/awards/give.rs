@@ -6,13 +6,11 @@ use crate::awards::AwardOutcome;
 use crate::error::AppError;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::Db;
-use crate::session::auth::require;
 use crate::session::AdminInfo;
 use crate::with_db;
 use medal_core::award::{msg_who_has, reason as parse_reason};
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use std::collections::{HashMap, HashSet};
 
 /// Rows per multi-row INSERT (8 values each, well under both databases' parameter limits).
@@ -279,9 +277,7 @@ pub(crate) fn public_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub async fn revoke(id: i64, reason: &str) -> Result<(), AppError> {
-    let admin = require(Role::Awarder).await?;
-    let db = state()?.db;
+pub async fn revoke(db: &Db, admin: &AdminInfo, id: i64, reason: &str) -> Result<(), AppError> {
     let reason = parse_reason(reason).map_err(|m| AppError::field("reason", m))?;
     let before = fetch(&db, id).await?;
     if before.revoked_at.is_some() {

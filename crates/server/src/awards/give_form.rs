@@ -9,13 +9,11 @@ use crate::awards::AwardOutcome;
 use crate::error::AppError;
 use crate::infra::db::db_err;
 use crate::infra::internal;
-use crate::infra::state;
 use crate::infra::Db;
-use crate::session::auth::require;
 use crate::session::AdminInfo;
 use crate::with_db;
 use leptos::server_fn::codec::MultipartData;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use std::collections::BTreeMap;
 
 /// The largest recipients CSV the form takes.
@@ -23,18 +21,18 @@ const MAX_CSV_BYTES: usize = 3 * 1024 * 1024;
 
 /// The award form as posted.
 #[derive(Default)]
-struct Posted {
-    values: BTreeMap<String, String>,
-    staff: Vec<String>,
-    departments: Vec<String>,
-    file: Option<Vec<u8>>,
+pub struct Posted {
+    pub values: BTreeMap<String, String>,
+    pub staff: Vec<String>,
+    pub departments: Vec<String>,
+    pub file: Option<Vec<u8>>,
 }
 
 fn bad(e: impl std::fmt::Display) -> AppError {
     AppError::Malformed(e.to_string())
 }
 
-async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
+pub async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
     let mut mp = data
         .into_inner()
         .ok_or_else(|| internal("multipart data missing"))?;
@@ -75,42 +73,6 @@ async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
     Ok(posted)
 }
 
-/// The web form: checks the role, turns people, departments and the CSV into recipients and
-/// gives the medal. On a plain post the typed values go back through the flash.
-pub async fn give_from_form(data: MultipartData) -> Result<AwardOutcome, AppError> {
-    let r = async {
-        let admin = require(Role::Awarder).await?;
-        let db = state()?.db;
-        let posted = read_form(data).await?;
-        let r = give_posted(&db, &admin, &posted).await;
-        Ok::<_, AppError>((posted, r))
-    }
-    .await;
-    let (values, r) = match r {
-        Ok((posted, r)) => {
-            let mut values = posted.values.clone();
-            values.insert("staff".into(), posted.staff.join(","));
-            values.insert("department".into(), posted.departments.join("\n"));
-            (values, r)
-        }
-        Err(e) => (BTreeMap::new(), Err(e)),
-    };
-    let share_after = values.get("share_after").is_some_and(|v| !v.is_empty());
-    let r = match r {
-        Ok(o) => {
-            let share = if share_after {
-                share_url(&state()?.db, &o.batch_id).await?
-            } else {
-                None
-            };
-            leptos_axum::redirect(&share.unwrap_or_else(|| after_award_url(&o)));
-            Ok(o)
-        }
-        Err(e) => Err(e),
-    };
-    crate::infra::flash::finish("award", values, r).await
-}
-
 /// Where the browser goes after awarding: the one award, or the batch.
 pub fn after_award_url(o: &AwardOutcome) -> String {
     if let Some(id) = o.single_id {
@@ -136,7 +98,7 @@ pub async fn share_url(db: &Db, batch_id: &str) -> Result<Option<String>, AppErr
     }))
 }
 
-async fn give_posted(
+pub async fn give_posted(
     db: &Db,
     admin: &AdminInfo,
     posted: &Posted,

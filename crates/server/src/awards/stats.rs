@@ -13,14 +13,13 @@ use crate::awards::WallData;
 use crate::error::AppError;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
+use crate::infra::AppState;
 use crate::infra::Db;
 use crate::with_db;
 use chrono::{Datelike, TimeZone};
 use medal_core::{AwardStatus, Period, Tier};
 
-pub async fn wall(staff_id: i64) -> Result<WallData, AppError> {
-    let db = state()?.db;
+pub async fn wall(db: &Db, staff_id: i64) -> Result<WallData, AppError> {
     let now = now_ms();
     let sql = format!("{SELECT} WHERE a.staff_id = $1 ORDER BY a.awarded_at DESC, a.id DESC");
     let rows =
@@ -56,8 +55,7 @@ pub async fn public_base(db: &Db, config: &crate::infra::Config) -> Result<Strin
     crate::settings::db::public_base_url(db, config).await
 }
 
-pub async fn public(token: &str) -> Result<PublicAwardView, AppError> {
-    let st = state()?;
+pub async fn public(st: &AppState, token: &str) -> Result<PublicAwardView, AppError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 64 {
         return Err(AppError::NotFound);
@@ -102,8 +100,7 @@ pub fn period_start(period: Period, now: i64) -> Option<i64> {
         .map(|d| d.timestamp_millis())
 }
 
-pub async fn leaderboard(period: Period) -> Result<Vec<LeaderRow>, AppError> {
-    let db = state()?.db;
+pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppError> {
     let since = period_start(period, now_ms()).unwrap_or(i64::MIN);
     let rows = with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(
         "SELECT s.id, s.name, s.department, COUNT(*) AS n, \
@@ -167,8 +164,7 @@ fn month_starts(now: i64, n: u32) -> Vec<(String, i64)> {
     out
 }
 
-pub async fn stats() -> Result<AwardFigures, AppError> {
-    let db = state()?.db;
+pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
     let now = now_ms();
     let months = month_starts(now, 12);
     // One pass over the last year's awards (the awarded_at index), a count per month.

@@ -1,13 +1,14 @@
 //! Server functions of the overview.
 
+use leptos::prelude::*;
+
 use crate::dashboard::types::DashboardData;
 use crate::error::AppError;
-use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use medal_core::Role;
+use {crate::infra::state, crate::session::auth::require, medal_core::Role};
 
 #[server(prefix = "/sfn", endpoint = "dashboard")]
 pub async fn dashboard_stats() -> Result<DashboardData, AppError> {
-    crate::session::auth::require(Role::Viewer).await?;
-    crate::dashboard::db::dashboard().await
+    require(Role::Viewer).await?;
+    super::db::dashboard(&state()?.db).await
 }

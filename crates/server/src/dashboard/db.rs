@@ -4,20 +4,19 @@ use crate::dashboard::DashboardData;
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
 use crate::infra::db::db_err;
-use crate::infra::state;
+use crate::infra::db::Db;
 use crate::medals::db::list;
 use crate::medals::MedalFilter;
 use crate::with_db;
 
-pub async fn dashboard() -> Result<DashboardData, AppError> {
-    let st = state()?;
+pub async fn dashboard(db: &Db) -> Result<DashboardData, AppError> {
     let count = |sql: &'static str| {
-        let db = st.db.clone();
+        let db = db.clone();
         async move {
             with_db!(&db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).map_err(db_err)
         }
     };
-    let (active_medals, archived_medals) = with_db!(&st.db, p => sqlx::query_as::<_, (i64, i64)>(
+    let (active_medals, archived_medals) = with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT COUNT(*) - COUNT(archived_at), COUNT(archived_at) FROM medals").fetch_one(p).await)
     .map_err(db_err)?;
     Ok(DashboardData {
@@ -25,6 +24,6 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
         archived_medals,
         staff: count("SELECT COUNT(*) FROM staff WHERE active = TRUE").await?,
         awards: count("SELECT COUNT(*) FROM awards WHERE revoked_at IS NULL").await?,
-        recent_medals: list(&MedalFilter::default(), 6).await?,
+        recent_medals: list(db, &MedalFilter::default(), 6).await?,
     })
 }

@@ -8,11 +8,11 @@ use crate::infra::crypto::mask;
 use crate::infra::crypto::Crypto;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
+use crate::infra::AppState;
 use crate::infra::Db;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::with_db;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use serde_json::json;
 
 #[derive(sqlx::FromRow, Clone)]
@@ -100,9 +100,7 @@ pub async fn fetch_all(db: &Db) -> Result<Vec<GroupRow>, AppError> {
     with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await).map_err(db_err)
 }
 
-pub async fn list() -> Result<Vec<GroupSummary>, AppError> {
-    require(Role::Viewer).await?;
-    let st = state()?;
+pub async fn list(st: &AppState) -> Result<Vec<GroupSummary>, AppError> {
     let crypto = crate::infra::crypto::for_config(&st.config)?;
     Ok(fetch_all(&st.db)
         .await?
@@ -111,22 +109,23 @@ pub async fn list() -> Result<Vec<GroupSummary>, AppError> {
         .collect())
 }
 
-pub async fn get(id: i64) -> Result<GroupSummary, AppError> {
-    require(Role::Viewer).await?;
-    let st = state()?;
+pub async fn get(st: &AppState, id: i64) -> Result<GroupSummary, AppError> {
     let crypto = crate::infra::crypto::for_config(&st.config)?;
     Ok(fetch(&st.db, id).await?.summary(&crypto))
 }
 
-pub async fn set_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let db = &state()?.db;
+pub async fn set_disabled(
+    db: &Db,
+    admin: &AdminInfo,
+    id: i64,
+    disabled: bool,
+) -> Result<(), AppError> {
     let old = fetch(db, id).await?;
     with_db!(db, p => sqlx::query("UPDATE share_groups SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled).bind(now_ms()).bind(id).execute(p).await.map(|_| ())).map_err(db_err)?;
     crate::infra::audit::audit(
         db,
-        &admin,
+        admin,
         if disabled {
             "group.disable"
         } else {

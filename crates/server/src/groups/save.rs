@@ -8,10 +8,10 @@ use crate::groups::GroupForm;
 use crate::groups::TestSendResult;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
-use crate::session::auth::require;
+use crate::infra::AppState;
+use crate::session::types::AdminInfo;
 use crate::with_db;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -185,9 +185,7 @@ fn validate(f: &Filled, oapi_base: &str, editing: bool) -> Result<Valid, AppErro
 
 /// Creates or (with `id`) updates a group. On edit, an empty webhook URL or secret keeps the
 /// stored one; `clear_sign_secret` removes the secret.
-pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn save(st: &AppState, admin: &AdminInfo, f: &GroupForm) -> Result<i64, AppError> {
     let db = &st.db;
     let crypto = crate::infra::crypto::for_config(&st.config)?;
     let id: Option<i64> = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -248,7 +246,7 @@ pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
                 .fetch_one(p).await).map_err(db_err)?;
             crate::infra::audit::audit(
                 db,
-                &admin,
+                admin,
                 "group.create",
                 "share_group",
                 new_id,
@@ -268,7 +266,7 @@ pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
                 "open_conversation_id": old.open_conversation_id, "secret": if old.sign_secret_enc.is_some() { "set" } else { "none" }});
             crate::infra::audit::audit(
                 db,
-                &admin,
+                admin,
                 "group.update",
                 "share_group",
                 old.id,
@@ -283,9 +281,11 @@ pub async fn save(f: &GroupForm) -> Result<i64, AppError> {
 
 /// Sends a small test card now (inside the request: the admin waits for the answer) and
 /// records the result as the group's health.
-pub async fn test_send(id: i64) -> Result<TestSendResult, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn test_send(
+    st: &AppState,
+    admin: &AdminInfo,
+    id: i64,
+) -> Result<TestSendResult, AppError> {
     let db = &st.db;
     let group = fetch(db, id).await?;
     let org = crate::settings::db::org_name(db).await?;
@@ -303,14 +303,14 @@ pub async fn test_send(id: i64) -> Result<TestSendResult, AppError> {
         text.push_str(&format!("\n\n— {}", keywords[0]));
     }
     let msg = dingtalk::Message::markdown("勋章馆测试消息", text);
-    let outbox = crate::shares::outbox::sender::Sender::for_state(&st)?;
+    let outbox = crate::shares::outbox::sender::Sender::for_state(st)?;
     let r = outbox
         .deliver(&group, &msg, &dingtalk::new_msg_uuid())
         .await;
     record_result(db, id, &r).await?;
     crate::infra::audit::audit(
         db,
-        &admin,
+        admin,
         "group.test",
         "share_group",
         id,

@@ -4,15 +4,14 @@ use crate::error::AppError;
 pub use crate::infra::audit::audit;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::Db;
 use crate::medals::save::row_snapshot;
 use crate::medals::MedalDetail;
 use crate::medals::MedalFilter;
 use crate::medals::MedalSummary;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::with_db;
-use medal_core::{MedalKind, Msg, Role, Tier};
+use medal_core::{MedalKind, Msg, Tier};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct MedalRow {
@@ -84,8 +83,7 @@ pub(crate) fn like_pattern(q: &str) -> String {
 /// At most this many medals in a list (a catalogue has tens to hundreds).
 pub const LIST_LIMIT: i64 = 1000;
 
-pub async fn list(f: &MedalFilter, limit: i64) -> Result<Vec<MedalSummary>, AppError> {
-    let st = state()?;
+pub async fn list(db: &Db, f: &MedalFilter, limit: i64) -> Result<Vec<MedalSummary>, AppError> {
     let status = match f.status.as_str() {
         "archived" => "m.archived_at IS NOT NULL",
         "all" => "1 = 1",
@@ -97,7 +95,7 @@ pub async fn list(f: &MedalFilter, limit: i64) -> Result<Vec<MedalSummary>, AppE
     );
     let tier = Tier::parse(&f.tier).map(|t| t.as_str()).unwrap_or("");
     let kind = MedalKind::parse(&f.kind).map(|k| k.as_str()).unwrap_or("");
-    let rows = with_db!(&st.db, p => sqlx::query_as::<_, MedalRow>(&sql)
+    let rows = with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql)
         .bind(like_pattern(&f.q)).bind(tier).bind(kind).bind(limit).fetch_all(p).await)
     .map_err(db_err)?;
     Ok(rows.iter().map(MedalRow::summary).collect())
@@ -122,8 +120,8 @@ pub(crate) async fn fetch(db: &Db, id: i64) -> Result<MedalRow, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get(id: i64) -> Result<MedalDetail, AppError> {
-    Ok(fetch(&state()?.db, id).await?.detail())
+pub async fn get(db: &Db, id: i64) -> Result<MedalDetail, AppError> {
+    Ok(fetch(db, id).await?.detail())
 }
 
 pub(crate) fn name_taken(name: &str) -> AppError {
@@ -152,14 +150,17 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-pub async fn set_archived(id: i64, archived: bool) -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    let before = fetch(&st.db, id).await?;
+pub async fn set_archived(
+    db: &Db,
+    admin: &AdminInfo,
+    id: i64,
+    archived: bool,
+) -> Result<(), AppError> {
+    let before = fetch(db, id).await?;
     if before.archived_at.is_some() == archived {
         return Ok(());
     }
-    if !archived && active_name_exists(&st.db, &before.name, Some(id)).await? {
+    if !archived && active_name_exists(db, &before.name, Some(id)).await? {
         return Err(AppError::Conflict(Msg::new(
             format!(
                 "已有名为「{}」的有效勋章，请先修改其中一个的名称再恢复。",
@@ -172,7 +173,7 @@ pub async fn set_archived(id: i64, archived: bool) -> Result<(), AppError> {
         )));
     }
     let at = if archived { Some(now_ms()) } else { None };
-    let r = with_db!(&st.db, p => sqlx::query("UPDATE medals SET archived_at = $1, updated_at = $2 WHERE id = $3")
+    let r = with_db!(db, p => sqlx::query("UPDATE medals SET archived_at = $1, updated_at = $2 WHERE id = $3")
         .bind(at).bind(now_ms()).bind(id).execute(p).await.map(|_| ()));
     match r {
         Err(e) if is_unique_violation(&e) => return Err(name_taken(&before.name)),
@@ -184,8 +185,8 @@ pub async fn set_archived(id: i64, archived: bool) -> Result<(), AppError> {
         "medal.restore"
     };
     audit(
-        &st.db,
-        &admin,
+        db,
+        admin,
         action,
         "medal",
         id,

@@ -3,25 +3,24 @@
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
 use crate::infra::db::db_err;
+use crate::infra::db::Db;
 use crate::infra::internal;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::medals::db::active_name_exists;
 use crate::medals::db::fetch;
 use crate::medals::db::is_unique_violation;
 use crate::medals::db::name_taken;
 use crate::medals::db::MedalRow;
-use crate::session::auth::require;
 use crate::session::AdminInfo;
 use crate::with_db;
 use leptos::server_fn::codec::MultipartData;
 use medal_core::medal::{is_preset_icon, MedalDraft, ValidMedal};
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use std::collections::BTreeMap;
 
 /// The medal form as posted (multipart: it may carry an icon file).
-struct Posted {
-    values: BTreeMap<String, String>,
+pub struct Posted {
+    pub values: BTreeMap<String, String>,
     icon_file: Option<Vec<u8>>,
     /// The file was over the limit and was not kept.
     icon_too_big: bool,
@@ -34,7 +33,7 @@ fn bad(e: impl std::fmt::Display) -> AppError {
     AppError::Malformed(e.to_string())
 }
 
-async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
+pub async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
     let mut mp = data
         .into_inner()
         .ok_or_else(|| internal("multipart data missing"))?;
@@ -141,25 +140,8 @@ pub(crate) fn row_snapshot(r: &MedalRow) -> serde_json::Value {
     })
 }
 
-/// Handles the medal form: creates a medal, or updates one when `id` is set.
-pub async fn save_from_form(data: MultipartData) -> Result<i64, AppError> {
-    let mut values = BTreeMap::new();
-    let r = async {
-        let admin = require(Role::Admin).await?;
-        let posted = read_form(data).await?;
-        values = posted.values.clone();
-        let id = save(&admin, posted).await?;
-        leptos_axum::redirect(&format!("/medals/{id}"));
-        Ok(id)
-    }
-    .await;
-    values.remove("icon_file");
-    crate::infra::flash::finish("medal", values, r).await
-}
-
-async fn save(admin: &AdminInfo, posted: Posted) -> Result<i64, AppError> {
-    let st = state()?;
-    let db = &st.db;
+/// Creates a medal, or updates one when the form has an `id`.
+pub async fn save(db: &Db, admin: &AdminInfo, posted: Posted) -> Result<i64, AppError> {
     let id: Option<i64> = match posted
         .values
         .get("id")

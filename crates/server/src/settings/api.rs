@@ -1,39 +1,38 @@
-//! Server functions of the settings page.
+//! Server functions of the settings page (admins only).
+
+use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::settings::types::SettingsForm;
-use crate::settings::types::SettingsView;
-use leptos::prelude::*;
+use crate::settings::types::{SettingsForm, SettingsView};
 #[cfg(feature = "ssr")]
-use std::collections::BTreeMap;
+use {
+    super::db,
+    crate::infra::{flash, state},
+    crate::session::auth::require,
+    medal_core::Role,
+    std::collections::BTreeMap,
+};
 
 #[server(prefix = "/sfn", endpoint = "settings/get")]
 pub async fn get_settings() -> Result<SettingsView, AppError> {
-    crate::settings::db::get().await
+    require(Role::Admin).await?;
+    db::get(&state()?).await
 }
 
 #[server(prefix = "/sfn", endpoint = "settings/save")]
 pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let values = BTreeMap::from([
-        (
-            "org_name".to_string(),
-            form.org_name.clone().unwrap_or_default(),
-        ),
-        (
-            "public_base_url".to_string(),
-            form.public_base_url.clone().unwrap_or_default(),
-        ),
-        (
-            "app_key".to_string(),
-            form.app_key.clone().unwrap_or_default(),
-        ),
-        (
-            "robot_code".to_string(),
-            form.robot_code.clone().unwrap_or_default(),
-        ),
+        ("org_name".to_string(), text(&form.org_name)),
+        ("public_base_url".to_string(), text(&form.public_base_url)),
+        ("app_key".to_string(), text(&form.app_key)),
+        ("robot_code".to_string(), text(&form.robot_code)),
     ]);
-    let r = crate::settings::db::save(&form)
-        .await
-        .inspect(|_| leptos_axum::redirect("/settings?saved=1"));
-    crate::infra::flash::finish("settings", values, r).await
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        db::save(&state()?, &admin, &form).await
+    }
+    .await
+    .inspect(|_| leptos_axum::redirect("/settings?saved=1"));
+    flash::finish("settings", values, r).await
 }

@@ -8,13 +8,13 @@ use crate::infra::crypto::Crypto;
 use crate::infra::kv::settings_delete;
 use crate::infra::kv::settings_get;
 use crate::infra::kv::settings_put;
-use crate::infra::state;
+use crate::infra::AppState;
 use crate::infra::Config;
 use crate::infra::Db;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::settings::SettingsForm;
 use crate::settings::SettingsView;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use serde_json::json;
 
 pub const ORG_NAME: &str = "org_name";
@@ -87,9 +87,7 @@ async fn view(db: &Db, config: &Config, crypto: &Crypto) -> Result<SettingsView,
     })
 }
 
-pub async fn get() -> Result<SettingsView, AppError> {
-    require(Role::Admin).await?;
-    let st = state()?;
+pub async fn get(st: &AppState) -> Result<SettingsView, AppError> {
     let crypto = crate::infra::crypto::for_config(&st.config)?;
     view(&st.db, &st.config, &crypto).await
 }
@@ -178,9 +176,7 @@ fn validate(f: &Filled) -> Result<(), AppError> {
 
 /// Saves the settings form: absent fields keep their stored values, an empty or absent AppSecret
 /// keeps the stored one, `clear_app_secret` removes it.
-pub async fn save(f: &SettingsForm) -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn save(st: &AppState, admin: &AdminInfo, f: &SettingsForm) -> Result<(), AppError> {
     let db = &st.db;
     let f = fill(db, f).await?;
     validate(&f)?;
@@ -205,7 +201,7 @@ pub async fn save(f: &SettingsForm) -> Result<(), AppError> {
     // Masked values only: the audit trail never holds a secret.
     crate::infra::audit::audit(
         db,
-        &admin,
+        admin,
         "settings.update",
         "settings",
         0,

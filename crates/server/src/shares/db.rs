@@ -4,9 +4,9 @@ use crate::error::AppError;
 use crate::groups::db::GroupRow;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
+use crate::infra::AppState;
 use crate::infra::Db;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::shares::card::award_rows;
 use crate::shares::card::card_html;
 use crate::shares::card::compose;
@@ -25,17 +25,15 @@ use crate::shares::ShareList;
 use crate::shares::ShareRow;
 use crate::with_db;
 use dingtalk::Message;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use serde_json::json;
 
 const PAGE: i64 = 50;
 
-pub async fn form_data(awards: &str) -> Result<ShareFormData, AppError> {
-    require(Role::Awarder).await?;
-    let st = state()?;
+pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, AppError> {
     let ids = parse_ids(awards)?;
     let rows = award_rows(&st.db, &ids).await?;
-    let groups = crate::groups::db::list()
+    let groups = crate::groups::db::list(st)
         .await?
         .into_iter()
         .filter(|g| !g.disabled)
@@ -59,12 +57,11 @@ pub async fn form_data(awards: &str) -> Result<ShareFormData, AppError> {
 
 /// The card as `group` (or a group without keywords) would receive it, drawn like /sim draws it.
 pub async fn preview(
+    st: &AppState,
     awards: &str,
     group: Option<i64>,
     o: &CardOptions,
 ) -> Result<String, AppError> {
-    require(Role::Awarder).await?;
-    let st = state()?;
     let o = valid_options(o)?;
     let rows = award_rows(&st.db, &parse_ids(awards)?).await?;
     let keywords = match group {
@@ -81,9 +78,13 @@ pub async fn preview(
 }
 
 /// Writes one outbox row per group (nothing is sent here) and wakes the worker.
-pub async fn create(awards: &str, group_ids: &[i64], o: &CardOptions) -> Result<String, AppError> {
-    let admin = require(Role::Awarder).await?;
-    let st = state()?;
+pub async fn create(
+    st: &AppState,
+    admin: &AdminInfo,
+    awards: &str,
+    group_ids: &[i64],
+    o: &CardOptions,
+) -> Result<String, AppError> {
     let db = &st.db;
     let o = valid_options(o)?;
     let ids = parse_ids(awards)?;
@@ -223,9 +224,7 @@ impl Row {
 
 const STATUSES: &[&str] = &["queued", "sending", "sent", "failed", "gave_up"];
 
-pub async fn list(f: &ShareFilter) -> Result<ShareList, AppError> {
-    require(Role::Viewer).await?;
-    let db = &state()?.db;
+pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<String> = Vec::new();
     if STATUSES.contains(&f.status.as_str()) {
@@ -300,9 +299,7 @@ pub(crate) async fn fetch(db: &Db, id: i64) -> Result<Row, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get(id: i64) -> Result<ShareDetail, AppError> {
-    require(Role::Viewer).await?;
-    let db = &state()?.db;
+pub async fn get(db: &Db, id: i64) -> Result<ShareDetail, AppError> {
     let r = fetch(db, id).await?;
     let msg: Option<Message> = r
         .message_json
@@ -330,9 +327,7 @@ pub async fn get(id: i64) -> Result<ShareDetail, AppError> {
 
 /// Admin: a failed or given-up share goes back to the queue with the same msgUuid (so a message
 /// DingTalk did deliver is still not posted twice) and a fresh attempt count.
-pub async fn retry(id: i64) -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let db = &state()?.db;
+pub async fn retry(db: &Db, admin: &AdminInfo, id: i64) -> Result<(), AppError> {
     let r = fetch(db, id).await?;
     if r.status != "failed" && r.status != "gave_up" {
         return Err(AppError::Conflict(Msg::new(
@@ -346,7 +341,7 @@ pub async fn retry(id: i64) -> Result<(), AppError> {
         .bind(now).bind(id).execute(p).await.map(|_| ())).map_err(db_err)?;
     crate::infra::audit::audit(
         db,
-        &admin,
+        admin,
         "share.retry",
         "share",
         id,

@@ -23,16 +23,15 @@ use crate::infra::audit::audit;
 use crate::infra::db::db_err;
 use crate::infra::db::escape_like;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::Db;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::staff::StaffDetail;
 use crate::staff::StaffFilter;
 use crate::staff::StaffPage;
 use crate::staff::StaffSummary;
 use crate::with_db;
 use medal_core::staff::ValidStaff;
-use medal_core::{Msg, Role, StaffDraft};
+use medal_core::{Msg, StaffDraft};
 use std::collections::BTreeMap;
 
 pub const PER_PAGE: u32 = 50;
@@ -150,16 +149,15 @@ pub(crate) fn where_clause(f: &StaffFilter, backend: &str) -> (String, [String; 
 /// are picked first from the `staff_list` / `staff_list_all` indexes, which hold every column
 /// the filter reads (so SQLite never touches the table while it searches), then their rows are
 /// read. One row more than a page is fetched to know whether another page follows.
-pub async fn list(f: &StaffFilter) -> Result<StaffPage, AppError> {
-    let st = state()?;
+pub async fn list(db: &Db, f: &StaffFilter) -> Result<StaffPage, AppError> {
     let page = f.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    let (cond, [a, b, c]) = where_clause(f, st.db.backend());
+    let (cond, [a, b, c]) = where_clause(f, db.backend());
     let sql = format!(
         "{SELECT} WHERE id IN (SELECT id FROM staff WHERE {cond} ORDER BY name, id LIMIT $4 OFFSET $5) \
          ORDER BY name, id"
     );
     let offset = i64::from(page - 1) * i64::from(PER_PAGE);
-    let mut rows = with_db!(&st.db, p => sqlx::query_as::<_, StaffRow>(&sql)
+    let mut rows = with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql)
         .bind(&a).bind(&b).bind(&c).bind(i64::from(PER_PAGE) + 1).bind(offset).fetch_all(p).await)
     .map_err(db_err)?;
     let has_next = rows.len() > PER_PAGE as usize;
@@ -179,8 +177,8 @@ pub(crate) async fn fetch(db: &Db, id: i64) -> Result<StaffRow, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get(id: i64) -> Result<StaffDetail, AppError> {
-    Ok(fetch(&state()?.db, id).await?.detail())
+pub async fn get(db: &Db, id: i64) -> Result<StaffDetail, AppError> {
+    Ok(fetch(db, id).await?.detail())
 }
 
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -209,10 +207,13 @@ fn taken(field: &str, value: &str, owner: &StaffRow) -> (String, Msg) {
 }
 
 /// Creates a person, or updates one when `id` is given. Admins only.
-pub async fn save(id: Option<&str>, draft: &StaffDraft) -> Result<i64, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    let db = &st.db;
+pub async fn save(
+    db: &Db,
+    admin: &AdminInfo,
+    id: Option<&str>,
+    draft: &StaffDraft,
+) -> Result<i64, AppError> {
+    let db = db;
     let id: Option<i64> = match id.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse().map_err(|_| AppError::NotFound)?),
         None => None,
@@ -273,7 +274,7 @@ pub async fn save(id: Option<&str>, draft: &StaffDraft) -> Result<i64, AppError>
     };
     audit(
         db,
-        &admin,
+        admin,
         action,
         "staff",
         saved,
@@ -285,14 +286,12 @@ pub async fn save(id: Option<&str>, draft: &StaffDraft) -> Result<i64, AppError>
 }
 
 /// Deactivates or reactivates a person. Their awards stay as they are.
-pub async fn set_active(id: i64, active: bool) -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    let before = fetch(&st.db, id).await?;
+pub async fn set_active(db: &Db, admin: &AdminInfo, id: i64, active: bool) -> Result<(), AppError> {
+    let before = fetch(db, id).await?;
     if before.active == active {
         return Ok(());
     }
-    with_db!(&st.db, p => sqlx::query("UPDATE staff SET active = $1, updated_at = $2 WHERE id = $3")
+    with_db!(db, p => sqlx::query("UPDATE staff SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active).bind(now_ms()).bind(id).execute(p).await.map(|_| ()))
     .map_err(db_err)?;
     let action = if active {
@@ -301,8 +300,8 @@ pub async fn set_active(id: i64, active: bool) -> Result<(), AppError> {
         "staff.deactivate"
     };
     audit(
-        &st.db,
-        &admin,
+        db,
+        admin,
         action,
         "staff",
         id,

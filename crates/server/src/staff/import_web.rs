@@ -5,10 +5,7 @@ use crate::infra::audit::record;
 use crate::infra::db::db_err;
 use crate::infra::internal;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::Db;
-use crate::session::auth::require;
-use crate::session::auth::session;
 use crate::session::AdminInfo;
 use crate::staff::csv::decode;
 use crate::staff::csv::file_error;
@@ -22,7 +19,8 @@ use crate::staff::ImportPreview;
 use crate::staff::ImportRowError;
 use crate::with_db;
 use leptos::server_fn::codec::MultipartData;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
+use tower_sessions::Session;
 
 /// The largest import file the web form takes (the request body limit is 4 MB); the CLI has none.
 pub const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024 - 64 * 1024;
@@ -83,25 +81,27 @@ fn preview_of(token: &str, file_name: &str, encoding: &str, plan: Plan) -> Impor
 }
 
 /// Step 1: reads and checks the upload, keeps it, and returns the preview.
-pub async fn preview_from_form(data: MultipartData) -> Result<ImportPreview, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn preview_from_form(
+    db: &Db,
+    admin: &AdminInfo,
+    session: &Session,
+    data: MultipartData,
+) -> Result<ImportPreview, AppError> {
     let (file_name, bytes) = read_upload(data).await?;
     let (text, encoding) = decode(&bytes);
-    let plan = plan_for(&st.db, &text).await?;
+    let plan = plan_for(db, &text).await?;
     let token = uuid::Uuid::new_v4().simple().to_string();
     let now = now_ms();
     let file_name: String = file_name.chars().take(200).collect();
-    with_db!(&st.db, p => sqlx::query("DELETE FROM staff_imports WHERE created_at < $1 OR admin_id = $2")
+    with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE created_at < $1 OR admin_id = $2")
         .bind(now - KEEP_IMPORT_MS).bind(admin.id).execute(p).await.map(|_| ()))
     .map_err(db_err)?;
-    with_db!(&st.db, p => sqlx::query(
+    with_db!(db, p => sqlx::query(
         "INSERT INTO staff_imports (token, admin_id, file_name, encoding, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&token).bind(admin.id).bind(&file_name).bind(encoding).bind(&text).bind(now)
         .execute(p).await.map(|_| ()))
     .map_err(db_err)?;
-    session()
-        .await?
+    session
         .insert(SESSION_IMPORT, token.clone())
         .await
         .map_err(internal)?;
@@ -116,9 +116,8 @@ struct Kept {
     content: String,
 }
 
-async fn kept(db: &Db, admin: &AdminInfo) -> Result<Option<Kept>, AppError> {
-    let Some(token) = session()
-        .await?
+async fn kept(db: &Db, admin: &AdminInfo, session: &Session) -> Result<Option<Kept>, AppError> {
+    let Some(token) = session
         .get::<String>(SESSION_IMPORT)
         .await
         .map_err(internal)?
@@ -132,21 +131,26 @@ async fn kept(db: &Db, admin: &AdminInfo) -> Result<Option<Kept>, AppError> {
 }
 
 /// The preview of the upload this session keeps, computed against the table as it is now.
-pub async fn pending_preview() -> Result<Option<ImportPreview>, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    let Some(k) = kept(&st.db, &admin).await? else {
+pub async fn pending_preview(
+    db: &Db,
+    admin: &AdminInfo,
+    session: &Session,
+) -> Result<Option<ImportPreview>, AppError> {
+    let Some(k) = kept(db, admin, session).await? else {
         return Ok(None);
     };
-    let plan = plan_for(&st.db, &k.content).await?;
+    let plan = plan_for(db, &k.content).await?;
     Ok(Some(preview_of(&k.token, &k.file_name, &k.encoding, plan)))
 }
 
 /// Step 2: imports the valid rows of the kept upload, if `token` still names it.
-pub async fn commit_pending(token: &str) -> Result<ImportOutcome, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    let k = kept(&st.db, &admin)
+pub async fn commit_pending(
+    db: &Db,
+    admin: &AdminInfo,
+    session: &Session,
+    token: &str,
+) -> Result<ImportOutcome, AppError> {
+    let k = kept(db, admin, session)
         .await?
         .filter(|k| k.token == token)
         .ok_or_else(|| {
@@ -155,19 +159,18 @@ pub async fn commit_pending(token: &str) -> Result<ImportOutcome, AppError> {
                 "This import is done or expired; upload the file again.",
             ))
         })?;
-    let plan = plan_for(&st.db, &k.content).await?;
-    apply(&st.db, &plan).await?;
+    let plan = plan_for(db, &k.content).await?;
+    apply(db, &plan).await?;
     let o = outcome(&plan);
-    with_db!(&st.db, p => sqlx::query("DELETE FROM staff_imports WHERE token = $1")
+    with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE token = $1")
         .bind(&k.token).execute(p).await.map(|_| ()))
     .map_err(db_err)?;
-    session()
-        .await?
+    session
         .remove::<String>(SESSION_IMPORT)
         .await
         .map_err(internal)?;
     record(
-        &st.db,
+        db,
         Some(admin.id),
         &admin.username,
         "staff.import",
@@ -181,14 +184,11 @@ pub async fn commit_pending(token: &str) -> Result<ImportOutcome, AppError> {
 }
 
 /// Forgets the kept upload.
-pub async fn cancel_pending() -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
-    with_db!(&st.db, p => sqlx::query("DELETE FROM staff_imports WHERE admin_id = $1")
+pub async fn cancel_pending(db: &Db, admin: &AdminInfo, session: &Session) -> Result<(), AppError> {
+    with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE admin_id = $1")
         .bind(admin.id).execute(p).await.map(|_| ()))
     .map_err(db_err)?;
-    session()
-        .await?
+    session
         .remove::<String>(SESSION_IMPORT)
         .await
         .map_err(internal)?;

@@ -18,17 +18,16 @@ use crate::error::AppError;
 use crate::infra::audit::audit;
 use crate::infra::db::db_err;
 use crate::infra::now_ms;
-use crate::infra::state;
 use crate::infra::AppState;
 use crate::infra::Db;
-use crate::session::auth::require;
+use crate::session::types::AdminInfo;
 use crate::staff::UseridJob;
 use crate::staff::UseridMiss;
 use crate::staff::UseridOverview;
 use crate::with_db;
 use dingtalk::{AppClient, AppCredentials, Error as DtError, ErrorKind};
 use futures::StreamExt;
-use medal_core::{Msg, Role};
+use medal_core::Msg;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -130,9 +129,7 @@ async fn record(db: &Db, staff_id: i64, r: &Result<String, DtError>) -> Result<(
 }
 
 /// Looks up one person's userId by their mobile and saves it. Admins only.
-pub async fn lookup_one(id: i64) -> Result<String, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn lookup_one(st: &AppState, admin: &AdminInfo, id: i64) -> Result<String, AppError> {
     let db = &st.db;
     let (name, mobile, before) =
         with_db!(db, p => sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
@@ -146,7 +143,7 @@ pub async fn lookup_one(id: i64) -> Result<String, AppError> {
             format!("“{name}” has no mobile, so DingTalk cannot be asked for the userId. Edit the person and add a mobile first."),
         ))
     })?;
-    let client = app_client(&st).await?;
+    let client = app_client(st).await?;
     let r = query(&client, &mobile, 3).await;
     if let Err(e) = &r {
         if !about_the_person(e) {
@@ -157,7 +154,7 @@ pub async fn lookup_one(id: i64) -> Result<String, AppError> {
     record(db, id, &r).await?;
     audit(
         db,
-        &admin,
+        admin,
         "staff.userid_lookup",
         "staff",
         id,
@@ -187,11 +184,9 @@ async fn expire_stale(db: &Db) -> Result<(), AppError> {
 }
 
 /// Starts a bulk lookup in the background; returns the job's id. Admins only.
-pub async fn start() -> Result<i64, AppError> {
-    let admin = require(Role::Admin).await?;
-    let st = state()?;
+pub async fn start(st: &AppState, admin: &AdminInfo) -> Result<i64, AppError> {
     let db = &st.db;
-    let client = app_client(&st).await?;
+    let client = app_client(st).await?;
     expire_stale(db).await?;
     let total = count(db, MISSING).await?;
     if total == 0 {
@@ -213,7 +208,7 @@ pub async fn start() -> Result<i64, AppError> {
     })?;
     audit(
         db,
-        &admin,
+        admin,
         "staff.userid_lookup_bulk",
         "userid_lookup",
         id,
@@ -226,9 +221,7 @@ pub async fn start() -> Result<i64, AppError> {
 }
 
 /// Asks a running job to stop after the round in flight. Admins only.
-pub async fn cancel() -> Result<(), AppError> {
-    let admin = require(Role::Admin).await?;
-    let db = &state()?.db;
+pub async fn cancel(db: &Db, admin: &AdminInfo) -> Result<(), AppError> {
     expire_stale(db).await?;
     let id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "UPDATE userid_lookups SET cancel_requested = TRUE WHERE state = 'running' RETURNING id")
@@ -242,7 +235,7 @@ pub async fn cancel() -> Result<(), AppError> {
     })?;
     audit(
         db,
-        &admin,
+        admin,
         "staff.userid_lookup_cancel",
         "userid_lookup",
         id,
@@ -351,8 +344,7 @@ type JobRow = (
 );
 
 /// Who still lacks a userId, the latest bulk lookup, and the people not found.
-pub async fn overview() -> Result<UseridOverview, AppError> {
-    let st = state()?;
+pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
     let db = &st.db;
     expire_stale(db).await?;
     let crypto = crate::infra::crypto::for_config(&st.config)?;
