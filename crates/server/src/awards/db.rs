@@ -238,7 +238,7 @@ fn page_of(f: &AwardFilter) -> u32 {
 
 pub async fn list(db: &Db, f: &AwardFilter) -> Result<AwardPage, AppError> {
     let now = now_ms();
-    let (cond, params) = where_clause(f, &db, now)?;
+    let (cond, params) = where_clause(f, db, now)?;
     let page = page_of(f);
     let offset = (page as i64 - 1) * PER_PAGE as i64;
     let sql = format!(

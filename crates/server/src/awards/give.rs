@@ -279,7 +279,7 @@ pub(crate) fn public_token() -> String {
 
 pub async fn revoke(db: &Db, admin: &AdminInfo, id: i64, reason: &str) -> Result<(), AppError> {
     let reason = parse_reason(reason).map_err(|m| AppError::field("reason", m))?;
-    let before = fetch(&db, id).await?;
+    let before = fetch(db, id).await?;
     if before.revoked_at.is_some() {
         return Err(AppError::Conflict(Msg::new(
             "这个勋章已经撤销过了。",
@@ -299,8 +299,8 @@ pub async fn revoke(db: &Db, admin: &AdminInfo, id: i64, reason: &str) -> Result
         )));
     }
     crate::infra::audit::audit(
-        &db,
-        &admin,
+        db,
+        admin,
         "award.revoke",
         "award",
         id,

@@ -205,7 +205,7 @@ pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
          GROUP BY medal_id ORDER BY n DESC, medal_id LIMIT 5").fetch_all(p).await)
     .map_err(db_err)?;
     let ids: Vec<i64> = top.iter().map(|t| t.0).collect();
-    let medals = crate::medals::db::summaries(&db, &ids).await?;
+    let medals = crate::medals::db::summaries(db, &ids).await?;
     let top_medals = top
         .into_iter()
         .filter_map(|(id, awards)| {
