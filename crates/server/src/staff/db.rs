@@ -213,7 +213,6 @@ pub async fn save(
     id: Option<&str>,
     draft: &StaffDraft,
 ) -> Result<i64, AppError> {
-    let db = db;
     let id: Option<i64> = match id.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse().map_err(|_| AppError::NotFound)?),
         None => None,
