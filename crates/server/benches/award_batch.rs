@@ -1,6 +1,6 @@
-//! Benchmark: one batch award to 10,000 people (`ssr::awards::give`: checks, non-repeatable
+//! Benchmark: one batch award to 10,000 people (`awards::give::give`: checks, non-repeatable
 //! guard, multi-row inserts, audit entry, one transaction) next to a raw insert of the same rows
-//! (the same multi-row INSERTs in one transaction, nothing else). Target: at most 2× the raw
+//! (the same `insert_awards` in one transaction, nothing else). Target: at most 2× the raw
 //! insert. Runs on SQLite (a file in a temp dir, WAL, as the app runs it) and, when it answers,
 //! on PostgreSQL (`MEDALS_BENCH_PG`, default postgres://postgres@127.0.0.1:5432).
 //!
@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use medal_core::Role;
+use medal_server::awards::db::{insert_awards, NewAwards};
 use medal_server::awards::give::give;
 use medal_server::awards::give::Batch;
 use medal_server::awards::give::Recipient;
@@ -60,30 +61,26 @@ async fn seed(db: &Db, n: usize) -> (AdminInfo, i64, Vec<i64>) {
     (admin, medal_id, ids)
 }
 
-/// The same rows `give` writes, with the same multi-row statements, and nothing else.
+/// The same rows `give` writes, with the very INSERT it uses (`awards::db::insert_awards`), in
+/// one transaction, and nothing else.
 async fn raw_insert(db: &Db, admin: i64, medal: i64, staff: &[i64]) {
     let now = now_ms();
-    let expires = now + 365 * 86_400_000;
     let batch = uuid::Uuid::new_v4().simple().to_string();
+    let rows: Vec<(i64, String)> = staff
+        .iter()
+        .map(|s| (*s, "年度表现突出".to_string()))
+        .collect();
+    let new = NewAwards {
+        medal_id: medal,
+        awarded_by_admin: Some(admin),
+        awarded_at: now,
+        expires_at: Some(now + 365 * 86_400_000),
+        batch_id: Some(&batch),
+        rows: &rows,
+    };
     with_db!(db, p => async {
         let mut tx = p.begin().await.unwrap();
-        for chunk in staff.chunks(1000) {
-            let mut sql = String::from(
-                "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, \
-                 expires_at, public_token, batch_id) VALUES ");
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                if i > 0 { sql.push(','); }
-                sql.push_str(&format!("(${},${},${},${},${},${},${},${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8));
-            }
-            let mut q = sqlx::query(&sql);
-            for s in chunk {
-                q = q.bind(medal).bind(*s).bind("年度表现突出").bind(admin).bind(now)
-                    .bind(expires).bind(uuid::Uuid::new_v4().simple().to_string()).bind(batch.as_str());
-            }
-            q.execute(&mut *tx).await.unwrap();
-        }
+        insert_awards(&mut tx, &new).await.unwrap();
         tx.commit().await.unwrap();
     }.await);
 }

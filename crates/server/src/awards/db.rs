@@ -14,8 +14,7 @@ use crate::awards::AwardItem;
 use crate::awards::AwardPage;
 use crate::awards::DepartmentCount;
 use crate::error::AppError;
-use crate::infra::db::db_err;
-use crate::infra::db::escape_like;
+use crate::infra::db::{contains, like_op, starts_with};
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::with_db;
@@ -52,14 +51,27 @@ pub(crate) struct AwardRow {
     pub(crate) batch_id: Option<String>,
 }
 
-pub(crate) const SELECT: &str =
+/// The award JOIN, written once: an award `a` with its medal `m` (and `i`, the medal's uploaded
+/// icon, if any) and its person `s`. (A macro so that constants can be built from it.)
+macro_rules! award_join {
+    () => {
+        "awards a JOIN medals m ON m.id = a.medal_id JOIN staff s ON s.id = a.staff_id \
+         LEFT JOIN icons i ON i.id = m.icon_id"
+    };
+}
+
+/// `FROM` this for any query over awards that needs the medal or the person.
+pub const AWARD_JOIN: &str = award_join!();
+
+/// An award as lists and pages show it (see [`AwardRow`]).
+pub(crate) const SELECT: &str = concat!(
     "SELECT a.id, a.medal_id, m.name AS medal_name, m.tier, m.icon_preset, \
      i.sha256 AS icon_sha, a.staff_id, s.name AS staff_name, s.department, a.reason, a.awarded_at, \
      a.expires_at, a.awarded_by_rule, ab.username AS awarded_by_name, a.revoked_at, \
-     rb.username AS revoked_by_name, a.revoke_reason, a.public_token, a.batch_id \
-     FROM awards a JOIN medals m ON m.id = a.medal_id LEFT JOIN icons i ON i.id = m.icon_id \
-     JOIN staff s ON s.id = a.staff_id LEFT JOIN admins ab ON ab.id = a.awarded_by_admin \
-     LEFT JOIN admins rb ON rb.id = a.revoked_by";
+     rb.username AS revoked_by_name, a.revoke_reason, a.public_token, a.batch_id FROM ",
+    award_join!(),
+    " LEFT JOIN admins ab ON ab.id = a.awarded_by_admin LEFT JOIN admins rb ON rb.id = a.revoked_by"
+);
 
 impl AwardRow {
     pub(crate) fn item(&self, now: i64) -> AwardItem {
@@ -110,7 +122,7 @@ macro_rules! fetch_all_as {
             }
             q.fetch_all(p).await
         })
-        .map_err(db_err)
+        .map_err(AppError::from)
     };
 }
 pub(crate) use fetch_all_as;
@@ -178,21 +190,16 @@ pub(crate) fn where_clause(
     let person = f.person.trim();
     if !person.is_empty() {
         // The name contains it, or the 工号 / mobile starts with it (ASCII case ignored).
-        let like = if matches!(db, Db::Postgres(_)) {
-            "ILIKE"
-        } else {
-            "LIKE"
-        };
-        let q = escape_like(person);
+        let like = like_op(db, person);
         w.add(
             &format!(
                 "(s.name {like} ? ESCAPE '\\' OR s.external_id {like} ? ESCAPE '\\' \
                  OR s.mobile LIKE ? ESCAPE '\\')"
             ),
             [
-                P::S(format!("%{q}%")),
-                P::S(format!("{q}%")),
-                P::S(format!("{q}%")),
+                P::S(contains(person)),
+                P::S(starts_with(person)),
+                P::S(starts_with(person)),
             ],
         );
     }
@@ -248,10 +255,7 @@ pub async fn list(db: &Db, f: &AwardFilter) -> Result<AwardPage, AppError> {
     let mut rows = fetch_all_as!(&db, AwardRow, &sql, params)?;
     let has_next = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM awards a JOIN medals m ON m.id = a.medal_id \
-         JOIN staff s ON s.id = a.staff_id WHERE {cond}"
-    );
+    let count_sql = format!("SELECT COUNT(*) FROM {AWARD_JOIN} WHERE {cond}");
     let total = fetch_all_as!(&db, (i64,), &count_sql, params)?
         .first()
         .map(|r| r.0)
@@ -268,7 +272,7 @@ pub async fn list(db: &Db, f: &AwardFilter) -> Result<AwardPage, AppError> {
 pub(crate) async fn fetch(db: &Db, id: i64) -> Result<AwardRow, AppError> {
     let sql = format!("{SELECT} WHERE a.id = $1");
     with_db!(db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -280,13 +284,13 @@ pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
     let departments = with_db!(&db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT department, COUNT(*) FROM staff WHERE active = TRUE AND department <> '' \
          GROUP BY department ORDER BY department").fetch_all(p).await)
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .into_iter()
     .map(|(name, staff)| DepartmentCount { name, staff })
     .collect();
     let admins = with_db!(&db, p => sqlx::query_as::<_, (i64, String)>(
         "SELECT id, username FROM admins ORDER BY username").fetch_all(p).await)
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .into_iter()
     .map(|(id, username)| AdminName { id, username })
     .collect();
@@ -294,4 +298,73 @@ pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
         departments,
         admins,
     })
+}
+
+/// One medal given to people at one time, as the `awards` table keeps it.
+pub struct NewAwards<'a> {
+    pub medal_id: i64,
+    pub awarded_by_admin: Option<i64>,
+    pub awarded_at: i64,
+    pub expires_at: Option<i64>,
+    pub batch_id: Option<&'a str>,
+    /// (staff id, reason)
+    pub rows: &'a [(i64, String)],
+}
+
+/// Rows per multi-row INSERT (8 values each, well under both databases' parameter limits).
+const INSERT_CHUNK: usize = 1000;
+
+/// The award INSERT, the one every writer uses (the award form and its CSV path, the demo, the
+/// benchmark's baseline): multi-row statements of up to 1,000 rows, each award with a fresh
+/// public token, inside the caller's transaction.
+pub async fn insert_awards<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    a: &NewAwards<'_>,
+) -> sqlx::Result<()>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for chunk in a.rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, \
+             expires_at, public_token, batch_id) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            ));
+        }
+        let mut q = sqlx::query::<DB>(&sql);
+        for (staff_id, reason) in chunk {
+            q = q
+                .bind(a.medal_id)
+                .bind(*staff_id)
+                .bind(reason.clone())
+                .bind(a.awarded_by_admin)
+                .bind(a.awarded_at)
+                .bind(a.expires_at)
+                .bind(crate::awards::give::public_token())
+                .bind(a.batch_id.map(str::to_string));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }

@@ -7,7 +7,6 @@ use crate::awards::db::SELECT;
 use crate::awards::stats::public_base;
 use crate::awards::AwardFilter;
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;

@@ -2,9 +2,9 @@
 
 use crate::awards::db::bad_filter;
 use crate::awards::db::fetch;
+use crate::awards::db::NewAwards;
 use crate::awards::AwardOutcome;
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::session::AdminInfo;
@@ -12,9 +12,6 @@ use crate::with_db;
 use medal_core::award::{msg_who_has, reason as parse_reason};
 use medal_core::Msg;
 use std::collections::{HashMap, HashSet};
-
-/// Rows per multi-row INSERT (8 values each, well under both databases' parameter limits).
-const INSERT_CHUNK: usize = 1000;
 
 /// Ids per `IN (…)` lookup.
 pub(crate) const LOOKUP_CHUNK: usize = 1000;
@@ -66,7 +63,7 @@ async fn people(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Person>, AppError> 
             .join(",");
         let sql = format!("SELECT id, name, active FROM staff WHERE id IN ({list})");
         let rows = with_db!(db, p => sqlx::query_as::<_, Person>(&sql).fetch_all(p).await)
-            .map_err(db_err)?;
+            .map_err(AppError::from)?;
         out.extend(rows.into_iter().map(|r| (r.id, r)));
     }
     Ok(out)
@@ -89,7 +86,7 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
     let medal = with_db!(db, p => sqlx::query_as::<_, MedalFacts>(
         "SELECT name, validity_days, repeatable, archived_at FROM medals WHERE id = $1")
         .bind(batch.medal_id).fetch_optional(p).await)
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .ok_or_else(|| {
         bad_filter(
             "medal_id",
@@ -227,23 +224,14 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
                 }
             }
         }
-        for chunk in to_give.chunks(INSERT_CHUNK) {
-            let mut sql = String::from(
-                "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, \
-                 expires_at, public_token, batch_id) VALUES ");
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                if i > 0 { sql.push(','); }
-                sql.push_str(&format!("(${},${},${},${},${},${},${},${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8));
-            }
-            let mut q = sqlx::query(&sql);
-            for (staff_id, reason) in chunk {
-                q = q.bind(medal_id).bind(*staff_id).bind(reason.as_str()).bind(admin_id)
-                    .bind(now).bind(expires_at).bind(public_token()).bind(batch_id.as_str());
-            }
-            q.execute(&mut *tx).await?;
-        }
+        crate::awards::db::insert_awards(&mut tx, &NewAwards {
+            medal_id,
+            awarded_by_admin: Some(admin_id),
+            awarded_at: now,
+            expires_at,
+            batch_id: Some(&batch_id),
+            rows: &to_give,
+        }).await?;
         let single = if to_give.len() == 1 {
             sqlx::query_scalar::<_, i64>("SELECT id FROM awards WHERE batch_id = $1")
                 .bind(&batch_id).fetch_optional(&mut *tx).await?
@@ -260,7 +248,7 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
         tx.commit().await?;
         Ok(Ok((to_give.len() as u64, skipped, single)))
     }.await);
-    let (awarded, skipped_holders, single_id) = r.map_err(db_err)??;
+    let (awarded, skipped_holders, single_id) = r.map_err(AppError::from)??;
     tracing::info!(medal = %medal_name, awarded, skipped_holders, %batch_id, "medal awarded");
     Ok(AwardOutcome {
         batch_id,
@@ -291,7 +279,7 @@ pub async fn revoke(db: &Db, admin: &AdminInfo, id: i64, reason: &str) -> Result
         "UPDATE awards SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 \
          WHERE id = $4 AND revoked_at IS NULL")
         .bind(now).bind(admin.id).bind(&reason).bind(id).execute(p).await.map(|r| r.rows_affected()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     if n == 0 {
         return Err(AppError::Conflict(Msg::new(
             "这个勋章已经撤销过了。",

@@ -7,8 +7,7 @@ use crate::awards::give::Recipient;
 use crate::awards::recipients::recipients_from_csv;
 use crate::awards::AwardOutcome;
 use crate::error::AppError;
-use crate::infra::db::db_err;
-use crate::infra::internal;
+use crate::infra::multipart;
 use crate::infra::Db;
 use crate::session::AdminInfo;
 use crate::with_db;
@@ -28,49 +27,26 @@ pub struct Posted {
     pub file: Option<Vec<u8>>,
 }
 
-fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Malformed(e.to_string())
-}
-
 pub async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
-    let mut mp = data
-        .into_inner()
-        .ok_or_else(|| internal("multipart data missing"))?;
-    let mut posted = Posted::default();
-    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let mut buf = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                buf.extend_from_slice(&chunk);
-                if buf.len() > MAX_CSV_BYTES {
-                    return Err(AppError::field(
-                        "file",
-                        Msg::new(
-                            "名单文件太大（最多 3 MB）。",
-                            "The list is too big (3 MB at most).",
-                        ),
-                    ));
-                }
-            }
-            if !buf.is_empty() {
-                posted.file = Some(buf);
-            }
-            continue;
+    let form = multipart::read(data, &["file"], MAX_CSV_BYTES).await?;
+    let file = match form.file("file") {
+        Some(f) if f.too_big => {
+            return Err(AppError::field(
+                "file",
+                Msg::new(
+                    "名单文件太大（最多 3 MB）。",
+                    "The list is too big (3 MB at most).",
+                ),
+            ))
         }
-        let text = field.text().await.map_err(bad)?;
-        if text.len() > 64 * 1024 {
-            return Err(AppError::Malformed(format!("field {name} too long")));
-        }
-        match name.as_str() {
-            "staff" => posted.staff.push(text),
-            "department" => posted.departments.push(text),
-            _ => {
-                posted.values.insert(name, text);
-            }
-        }
-    }
-    Ok(posted)
+        f => f.map(|f| f.bytes.clone()),
+    };
+    Ok(Posted {
+        values: form.text_map(&["staff", "department"]),
+        staff: form.values("staff"),
+        departments: form.values("department"),
+        file,
+    })
 }
 
 /// Where the browser goes after awarding: the one award, or the batch.
@@ -87,7 +63,7 @@ pub async fn share_url(db: &Db, batch_id: &str) -> Result<Option<String>, AppErr
     let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM awards WHERE batch_id = $1 ORDER BY id LIMIT $2")
         .bind(batch_id).bind(crate::shares::card::MAX_AWARDS as i64 + 1).fetch_all(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok((ids.len() <= crate::shares::card::MAX_AWARDS).then(|| {
         let list = ids
             .iter()
@@ -114,7 +90,9 @@ pub async fn give_posted(
     let mut recipients = Vec::new();
     for s in &posted.staff {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let id = part.parse::<i64>().map_err(bad)?;
+            let id = part
+                .parse::<i64>()
+                .map_err(|e| AppError::Malformed(e.to_string()))?;
             recipients.push(Recipient {
                 staff_id: id,
                 reason: None,
@@ -130,7 +108,7 @@ pub async fn give_posted(
         let ids = with_db!(db, p => sqlx::query_scalar::<_, i64>(
             "SELECT id FROM staff WHERE active = TRUE AND department = $1 ORDER BY id")
             .bind(d).fetch_all(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         if ids.is_empty() {
             return Err(AppError::field(
                 "department",

@@ -3,7 +3,6 @@
 use crate::awards::give::Recipient;
 use crate::awards::give::LOOKUP_CHUNK;
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::Db;
 use crate::with_db;
 use medal_core::award::{reason as parse_reason, RecipientColumn};
@@ -105,7 +104,7 @@ async fn staff_by(db: &Db, column: &str, keys: &[String]) -> Result<Vec<Keyed>, 
             for k in chunk { q = q.bind(k.as_str()); }
             q.fetch_all(p).await
         })
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         out.extend(rows);
     }
     Ok(out)

@@ -2,7 +2,7 @@
 
 use crate::awards::db::china;
 use crate::awards::db::AwardRow;
-use crate::awards::db::SELECT;
+use crate::awards::db::{AWARD_JOIN, SELECT};
 use crate::awards::AwardFigures;
 use crate::awards::AwardItem;
 use crate::awards::LeaderRow;
@@ -11,7 +11,6 @@ use crate::awards::PublicAwardView;
 use crate::awards::TopMedal;
 use crate::awards::WallData;
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;
@@ -24,7 +23,7 @@ pub async fn wall(db: &Db, staff_id: i64) -> Result<WallData, AppError> {
     let sql = format!("{SELECT} WHERE a.staff_id = $1 ORDER BY a.awarded_at DESC, a.id DESC");
     let rows =
         with_db!(&db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(staff_id).fetch_all(p).await)
-            .map_err(db_err)?;
+            .map_err(AppError::from)?;
     let (current, past): (Vec<AwardItem>, Vec<AwardItem>) = rows
         .iter()
         .map(|r| r.item(now))
@@ -62,11 +61,11 @@ pub async fn public(st: &AppState, token: &str) -> Result<PublicAwardView, AppEr
     }
     let sql = format!("{SELECT} WHERE a.public_token = $1");
     let row = with_db!(&st.db, p => sqlx::query_as::<_, AwardRow>(&sql).bind(token).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let description = with_db!(&st.db, p => sqlx::query_scalar::<_, String>(
         "SELECT description FROM medals WHERE id = $1").bind(row.medal_id).fetch_one(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let base = public_base(&st.db, &st.config).await?;
     let item = row.item(now_ms());
     Ok(PublicAwardView {
@@ -102,17 +101,19 @@ pub fn period_start(period: Period, now: i64) -> Option<i64> {
 
 pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppError> {
     let since = period_start(period, now_ms()).unwrap_or(i64::MIN);
-    let rows = with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(
+    let sql = format!(
         "SELECT s.id, s.name, s.department, COUNT(*) AS n, \
          SUM(CASE WHEN m.tier = 'gold' THEN 1 ELSE 0 END), \
          SUM(CASE WHEN m.tier = 'silver' THEN 1 ELSE 0 END), \
          SUM(CASE WHEN m.tier = 'bronze' THEN 1 ELSE 0 END) \
-         FROM awards a JOIN staff s ON s.id = a.staff_id JOIN medals m ON m.id = a.medal_id \
-         WHERE a.revoked_at IS NULL AND a.awarded_at >= $1 \
+         FROM {AWARD_JOIN} WHERE a.revoked_at IS NULL AND a.awarded_at >= $1 \
          GROUP BY s.id, s.name, s.department \
-         ORDER BY n DESC, 5 DESC, 6 DESC, 7 DESC, s.name LIMIT 50")
+         ORDER BY n DESC, 5 DESC, 6 DESC, 7 DESC, s.name LIMIT 50"
+    );
+    let rows =
+        with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(&sql)
         .bind(since).fetch_all(p).await)
-    .map_err(db_err)?;
+        .map_err(AppError::from)?;
     // Equal counts share a rank (1, 2, 2, 4…).
     let mut out: Vec<LeaderRow> = Vec::with_capacity(rows.len());
     for (i, (staff_id, name, department, awards, gold, silver, bronze)) in
@@ -188,7 +189,7 @@ pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
             (0..months.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()
         })
     })
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .into_iter()
     .zip(&months)
     .map(|(awards, (month, _))| MonthCount {
@@ -199,11 +200,11 @@ pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
     let awards_this_month = per_month.last().map(|m| m.awards).unwrap_or(0);
     let people_awarded = with_db!(&db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(DISTINCT staff_id) FROM awards WHERE revoked_at IS NULL").fetch_one(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let top = with_db!(&db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT medal_id, COUNT(*) AS n FROM awards WHERE revoked_at IS NULL \
          GROUP BY medal_id ORDER BY n DESC, medal_id LIMIT 5").fetch_all(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let ids: Vec<i64> = top.iter().map(|t| t.0).collect();
     let medals = crate::medals::db::summaries(db, &ids).await?;
     let top_medals = top
@@ -215,7 +216,7 @@ pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
         .collect();
     let sql = format!("{SELECT} ORDER BY a.awarded_at DESC, a.id DESC LIMIT 8");
     let recent = with_db!(&db, p => sqlx::query_as::<_, AwardRow>(&sql).fetch_all(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .iter()
         .map(|r| r.item(now))
         .collect();

@@ -3,7 +3,6 @@
 use crate::dashboard::DashboardData;
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
-use crate::infra::db::db_err;
 use crate::infra::db::Db;
 use crate::medals::db::list;
 use crate::medals::MedalFilter;
@@ -13,12 +12,13 @@ pub async fn dashboard(db: &Db) -> Result<DashboardData, AppError> {
     let count = |sql: &'static str| {
         let db = db.clone();
         async move {
-            with_db!(&db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).map_err(db_err)
+            with_db!(&db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)
+                .map_err(AppError::from)
         }
     };
     let (active_medals, archived_medals) = with_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
         "SELECT COUNT(*) - COUNT(archived_at), COUNT(archived_at) FROM medals").fetch_one(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok(DashboardData {
         active_medals,
         archived_medals,

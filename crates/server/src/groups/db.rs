@@ -6,7 +6,6 @@ use crate::groups::GroupHealth;
 use crate::groups::GroupSummary;
 use crate::infra::crypto::mask;
 use crate::infra::crypto::Crypto;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;
@@ -91,13 +90,14 @@ pub fn explain(code: &str, errmsg: &str) -> Msg {
 pub async fn fetch(db: &Db, id: i64) -> Result<GroupRow, AppError> {
     let sql = format!("{SELECT} WHERE id = $1");
     with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
 pub async fn fetch_all(db: &Db) -> Result<Vec<GroupRow>, AppError> {
     let sql = format!("{SELECT} ORDER BY disabled, name, id");
-    with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await).map_err(db_err)
+    with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await)
+        .map_err(AppError::from)
 }
 
 pub async fn list(st: &AppState) -> Result<Vec<GroupSummary>, AppError> {
@@ -122,7 +122,7 @@ pub async fn set_disabled(
 ) -> Result<(), AppError> {
     let old = fetch(db, id).await?;
     with_db!(db, p => sqlx::query("UPDATE share_groups SET disabled = $1, updated_at = $2 WHERE id = $3")
-        .bind(disabled).bind(now_ms()).bind(id).execute(p).await.map(|_| ())).map_err(db_err)?;
+        .bind(disabled).bind(now_ms()).bind(id).execute(p).await.map(|_| ())).map_err(AppError::from)?;
     crate::infra::audit::audit(
         db,
         admin,
@@ -153,6 +153,6 @@ pub async fn record_result(
             "UPDATE share_groups SET last_error_at = $1, last_error_code = $2, last_error_message = $3 WHERE id = $4")
             .bind(now).bind(e.code()).bind(e.errmsg()).bind(group_id).execute(p).await.map(|_| ())),
     }
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::groups::db::record_result;
 use crate::groups::db::GroupRow;
 use crate::groups::GroupForm;
 use crate::groups::TestSendResult;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::session::types::AdminInfo;
@@ -243,7 +242,7 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &GroupForm) -> Result<i64
                 "INSERT INTO share_groups (name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
                 .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now)
-                .fetch_one(p).await).map_err(db_err)?;
+                .fetch_one(p).await).map_err(AppError::from)?;
             crate::infra::audit::audit(
                 db,
                 admin,
@@ -261,7 +260,7 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &GroupForm) -> Result<i64
                 "UPDATE share_groups SET name = $1, kind = $2, webhook_token_enc = $3, sign_secret_enc = $4, keywords = $5, \
                  open_conversation_id = $6, updated_at = $7 WHERE id = $8")
                 .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now).bind(old.id)
-                .execute(p).await.map(|_| ())).map_err(db_err)?;
+                .execute(p).await.map(|_| ())).map_err(AppError::from)?;
             let before = json!({"name": old.name, "kind": old.kind, "keywords": old.keyword_list(),
                 "open_conversation_id": old.open_conversation_id, "secret": if old.sign_secret_enc.is_some() { "set" } else { "none" }});
             crate::infra::audit::audit(

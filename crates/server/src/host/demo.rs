@@ -1,7 +1,6 @@
 //! `serve --demo`: an `admin` account, sample medals, and (with the simulator) DingTalk at /sim.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::Config;
 use crate::infra::Db;
@@ -96,7 +95,7 @@ const SAMPLE_STAFF: &[(&str, &str, &str, &str)] = &[
 /// Creates the demo admin and sample data (once), and returns the routes demo mode adds.
 pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     let exists = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins WHERE username = 'admin'")
-        .fetch_one(p).await).map_err(db_err)?;
+        .fetch_one(p).await).map_err(AppError::from)?;
     if exists == 0 {
         let (password, shown) = match std::env::var("MEDALS_DEMO_PASSWORD") {
             Ok(p) if !p.is_empty() => (p, false),
@@ -115,7 +114,7 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
         println!("演示管理员 / demo admin: admin (already exists; `medals admin reset-password --username admin` sets a new password)");
     }
     let medals = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM medals").fetch_one(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     if medals == 0 {
         let now = now_ms();
         for (i, (name, desc, criteria, tier, icon, validity, repeatable)) in
@@ -131,18 +130,18 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
                 "INSERT INTO medals (name, description, criteria, icon_preset, tier, kind, validity_days, repeatable, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
                 .bind(name).bind(desc).bind(criteria).bind(icon).bind(tier).bind(kind).bind(validity).bind(repeatable)
-                .bind(now - (i as i64) * 60_000).execute(p).await.map(|_| ())).map_err(db_err)?;
+                .bind(now - (i as i64) * 60_000).execute(p).await.map(|_| ())).map_err(AppError::from)?;
         }
     }
     let staff = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff").fetch_one(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     if staff == 0 {
         let now = now_ms();
         for (name, mobile, department, external_id) in SAMPLE_STAFF {
             with_db!(db, p => sqlx::query(
                 "INSERT INTO staff (name, mobile, department, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
                 .bind(name).bind(mobile).bind(department).bind(external_id).bind(now)
-                .execute(p).await.map(|_| ())).map_err(db_err)?;
+                .execute(p).await.map(|_| ())).map_err(AppError::from)?;
         }
     }
     seed_awards(db).await?;
@@ -204,20 +203,36 @@ const SAMPLE_AWARDS: &[(&str, &str, &str, i64)] = &[
 
 async fn seed_awards(db: &Db) -> Result<(), AppError> {
     let n = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM awards").fetch_one(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     if n > 0 {
         return Ok(());
     }
     let now = now_ms();
+    let admin: Option<i64> = with_db!(db, p => sqlx::query_scalar(
+        "SELECT MIN(id) FROM admins WHERE username = 'admin'").fetch_one(p).await)?;
     for (medal, external_id, reason, days_ago) in SAMPLE_AWARDS {
-        let token = crate::awards::give::public_token();
-        with_db!(db, p => sqlx::query(
-            "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, expires_at, public_token) \
-             SELECT m.id, s.id, $1, (SELECT MIN(id) FROM admins WHERE username = 'admin'), $2, \
-             CASE WHEN m.validity_days IS NULL THEN NULL ELSE $2 + CAST(m.validity_days AS BIGINT) * 86400000 END, $3 \
-             FROM medals m, staff s WHERE m.name = $4 AND m.archived_at IS NULL AND s.external_id = $5")
-            .bind(reason).bind(now - days_ago * 86_400_000).bind(&token).bind(medal).bind(external_id)
-            .execute(p).await.map(|_| ())).map_err(db_err)?;
+        let found: Option<(i64, Option<i32>, i64)> = with_db!(db, p => sqlx::query_as(
+            "SELECT m.id, m.validity_days, s.id FROM medals m, staff s \
+             WHERE m.name = $1 AND m.archived_at IS NULL AND s.external_id = $2")
+            .bind(medal).bind(external_id).fetch_optional(p).await)?;
+        let Some((medal_id, validity, staff_id)) = found else {
+            continue;
+        };
+        let at = now - days_ago * 86_400_000;
+        let rows = [(staff_id, reason.to_string())];
+        let new = crate::awards::db::NewAwards {
+            medal_id,
+            awarded_by_admin: admin,
+            awarded_at: at,
+            expires_at: validity.map(|d| at + i64::from(d) * 86_400_000),
+            batch_id: None,
+            rows: &rows,
+        };
+        with_db!(db, p => async {
+            let mut tx = p.begin().await?;
+            crate::awards::db::insert_awards(&mut tx, &new).await?;
+            tx.commit().await
+        }.await)?;
     }
     Ok(())
 }

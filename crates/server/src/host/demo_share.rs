@@ -3,7 +3,6 @@
 //! secret (encrypted) instead of duplicates.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::kv::settings_put;
 use crate::infra::now_ms;
 use crate::infra::Config;
@@ -31,7 +30,7 @@ pub async fn seed_groups(db: &Db, config: &Config, sim: &Simulator) -> Result<()
         let existing = with_db!(db, p => sqlx::query_scalar::<_, i64>(
             "SELECT id FROM share_groups WHERE name = $1 AND kind = 'webhook' ORDER BY id LIMIT 1")
             .bind(&g.name).fetch_optional(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         match existing {
             Some(id) => with_db!(db, p => sqlx::query(
                 "UPDATE share_groups SET webhook_token_enc = $1, sign_secret_enc = $2, keywords = $3, updated_at = $4 WHERE id = $5")
@@ -41,7 +40,7 @@ pub async fn seed_groups(db: &Db, config: &Config, sim: &Simulator) -> Result<()
                  VALUES ($1, 'webhook', $2, $3, $4, $5, $5)")
                 .bind(&g.name).bind(&token).bind(&secret).bind(&keywords).bind(now).execute(p).await.map(|_| ())),
         }
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     }
     Ok(())
 }

@@ -1,7 +1,5 @@
 //! The audit trail: who did what, when, to which object, with before/after where it matters.
 
-use crate::infra::db::db_err;
-
 use crate::infra::now_ms;
 
 use crate::error::AppError;
@@ -54,6 +52,6 @@ pub async fn record(
         .bind(admin_id).bind(actor).bind(action).bind(object_type).bind(object_id)
         .bind(before.map(|v| v.to_string())).bind(after.map(|v| v.to_string())).bind(now_ms())
         .execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::infra::internal;
+use medal_core::Msg;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -38,6 +39,26 @@ pub fn escape_like(q: &str) -> String {
         s.push(c);
     }
     s
+}
+
+/// Case-insensitive search, written once. Matching ignores ASCII case on both databases:
+/// SQLite's `LIKE` already does; on PostgreSQL it is `ILIKE`, used only when the query has ASCII
+/// letters (Chinese text and digits have no case, and plain `LIKE` costs less per row).
+pub fn like_op(db: &Db, q: &str) -> &'static str {
+    match db {
+        Db::Postgres(_) if q.chars().any(|c| c.is_ascii_alphabetic()) => "ILIKE",
+        _ => "LIKE",
+    }
+}
+
+/// The pattern for "contains `q`" (trimmed, wildcards escaped) for `… LIKE $n ESCAPE '\'`.
+pub fn contains(q: &str) -> String {
+    format!("%{}%", escape_like(q.trim()))
+}
+
+/// The pattern for "starts with `q`" (trimmed, wildcards escaped).
+pub fn starts_with(q: &str) -> String {
+    format!("{}%", escape_like(q.trim()))
 }
 
 impl Db {
@@ -97,8 +118,35 @@ impl Db {
     }
 }
 
-/// Maps database errors to the app's error: unique violations become conflicts upstream,
-/// everything else is internal.
-pub fn db_err(e: sqlx::Error) -> AppError {
-    internal(format!("database: {e}"))
+/// The one way database errors become the app's error: a unique violation is a conflict (the
+/// callers that can say which name or number is taken look at the error first), "not found" is
+/// not found, anything else is internal (logged with its cause and a request id).
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(Msg::new(
+                "已经有相同的记录了，没有保存。",
+                "That already exists; nothing was saved.",
+            )),
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            _ => internal(format!("database: {e}")),
+        }
+    }
+}
+
+/// Whether `e` is a unique violation (for callers that name what is taken).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_escape_wildcards() {
+        assert_eq!(contains(" 100%_Star "), "%100\\%\\_Star%");
+        assert_eq!(contains(""), "%%");
+        assert_eq!(starts_with("a\\b"), "a\\\\b%");
+    }
 }

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod db;
 pub mod flash;
 pub mod kv;
+pub mod multipart;
 pub mod redirect;
 
 pub use config::Config;

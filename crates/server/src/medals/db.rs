@@ -2,7 +2,8 @@
 
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
-use crate::infra::db::db_err;
+use crate::infra::db::is_unique_violation;
+use crate::infra::db::{contains, like_op};
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::medals::save::row_snapshot;
@@ -72,14 +73,6 @@ impl MedalRow {
     }
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-pub(crate) fn like_pattern(q: &str) -> String {
-    format!(
-        "%{}%",
-        crate::infra::db::escape_like(&q.trim().to_lowercase())
-    )
-}
-
 /// At most this many medals in a list (a catalogue has tens to hundreds).
 pub const LIST_LIMIT: i64 = 1000;
 
@@ -90,14 +83,15 @@ pub async fn list(db: &Db, f: &MedalFilter, limit: i64) -> Result<Vec<MedalSumma
         _ => "m.archived_at IS NULL",
     };
     let sql = format!(
-        "{SELECT} WHERE {status} AND LOWER(m.name) LIKE $1 ESCAPE '\\' AND ($2 = '' OR m.tier = $2) \
-         AND ($3 = '' OR m.kind = $3) ORDER BY m.archived_at IS NOT NULL, m.created_at DESC, m.id DESC LIMIT $4"
+        "{SELECT} WHERE {status} AND m.name {op} $1 ESCAPE '\\' AND ($2 = '' OR m.tier = $2) \
+         AND ($3 = '' OR m.kind = $3) ORDER BY m.archived_at IS NOT NULL, m.created_at DESC, m.id DESC LIMIT $4",
+        op = like_op(db, &f.q)
     );
     let tier = Tier::parse(&f.tier).map(|t| t.as_str()).unwrap_or("");
     let kind = MedalKind::parse(&f.kind).map(|k| k.as_str()).unwrap_or("");
     let rows = with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql)
-        .bind(like_pattern(&f.q)).bind(tier).bind(kind).bind(limit).fetch_all(p).await)
-    .map_err(db_err)?;
+        .bind(contains(&f.q)).bind(tier).bind(kind).bind(limit).fetch_all(p).await)
+    .map_err(AppError::from)?;
     Ok(rows.iter().map(MedalRow::summary).collect())
 }
 
@@ -109,14 +103,14 @@ pub async fn summaries(db: &Db, ids: &[i64]) -> Result<Vec<MedalSummary>, AppErr
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!("{SELECT} WHERE m.id IN ({list})");
     let rows = with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql).fetch_all(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     Ok(rows.iter().map(MedalRow::summary).collect())
 }
 
 pub(crate) async fn fetch(db: &Db, id: i64) -> Result<MedalRow, AppError> {
     let sql = format!("{SELECT} WHERE m.id = $1");
     with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql).bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -142,12 +136,8 @@ pub(crate) async fn active_name_exists(
     let n = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM medals WHERE name = $1 AND archived_at IS NULL AND id <> $2")
         .bind(name).bind(except.unwrap_or(-1)).fetch_one(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok(n > 0)
-}
-
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 pub async fn set_archived(
@@ -177,7 +167,7 @@ pub async fn set_archived(
         .bind(at).bind(now_ms()).bind(id).execute(p).await.map(|_| ()));
     match r {
         Err(e) if is_unique_violation(&e) => return Err(name_taken(&before.name)),
-        r => r.map_err(db_err)?,
+        r => r.map_err(AppError::from)?,
     };
     let action = if archived {
         "medal.archive"

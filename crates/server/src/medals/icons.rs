@@ -3,7 +3,6 @@
 //! the SHA-256 of the result so their URLs (`/icons/{sha}.png`) never change and cache forever.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::internal;
 use crate::infra::now_ms;
 use crate::infra::AppState;
@@ -97,7 +96,7 @@ pub async fn store(db: &Db, icon: &Processed) -> Result<i64, AppError> {
     let existing =
         with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM icons WHERE sha256 = $1")
         .bind(&icon.sha256).fetch_optional(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -105,7 +104,7 @@ pub async fn store(db: &Db, icon: &Processed) -> Result<i64, AppError> {
         "INSERT INTO icons (sha256, png, width, height, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (sha256) DO UPDATE SET sha256 = excluded.sha256 RETURNING id")
         .bind(&icon.sha256).bind(&icon.png).bind(icon.width as i64).bind(icon.height as i64).bind(now_ms())
-        .fetch_one(p).await).map_err(db_err)
+        .fetch_one(p).await).map_err(AppError::from)
 }
 
 pub fn upload_url(sha256: &str) -> String {

@@ -2,13 +2,13 @@
 
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
-use crate::infra::db::db_err;
+use crate::infra::db::is_unique_violation;
 use crate::infra::db::Db;
 use crate::infra::internal;
+use crate::infra::multipart;
 use crate::infra::now_ms;
 use crate::medals::db::active_name_exists;
 use crate::medals::db::fetch;
-use crate::medals::db::is_unique_violation;
 use crate::medals::db::name_taken;
 use crate::medals::db::MedalRow;
 use crate::session::AdminInfo;
@@ -26,52 +26,15 @@ pub struct Posted {
     icon_too_big: bool,
 }
 
-/// What a medal form post may carry in all; the rest is not read.
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-
-fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Malformed(e.to_string())
-}
-
 pub async fn read_form(data: MultipartData) -> Result<Posted, AppError> {
-    let mut mp = data
-        .into_inner()
-        .ok_or_else(|| internal("multipart data missing"))?;
-    let mut posted = Posted {
-        values: BTreeMap::new(),
-        icon_file: None,
-        icon_too_big: false,
-    };
-    let mut too_big = false;
-    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "icon_file" {
-            // Past the limit, keep reading (so the browser gets its answer) but keep nothing.
-            let mut buf = Vec::new();
-            let mut total = 0usize;
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                total += chunk.len();
-                if total <= crate::medals::icons::MAX_UPLOAD_BYTES {
-                    buf.extend_from_slice(&chunk);
-                } else if total > MAX_BODY_BYTES {
-                    break;
-                }
-            }
-            if total > crate::medals::icons::MAX_UPLOAD_BYTES {
-                too_big = true;
-            } else if !buf.is_empty() {
-                posted.icon_file = Some(buf);
-            }
-        } else {
-            let text = field.text().await.map_err(bad)?;
-            if text.len() > 64 * 1024 {
-                return Err(AppError::Malformed(format!("field {name} too long")));
-            }
-            posted.values.insert(name, text);
-        }
-    }
-    posted.icon_too_big = too_big;
-    Ok(posted)
+    let form =
+        multipart::read(data, &["icon_file"], crate::medals::icons::MAX_UPLOAD_BYTES).await?;
+    let icon = form.file("icon_file");
+    Ok(Posted {
+        values: form.text_map(&[]),
+        icon_file: icon.filter(|f| !f.too_big).map(|f| f.bytes.clone()),
+        icon_too_big: icon.is_some_and(|f| f.too_big),
+    })
 }
 
 enum IconChoice {
@@ -222,7 +185,7 @@ pub async fn save(db: &Db, admin: &AdminInfo, posted: Posted) -> Result<i64, App
     let saved = match result {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(name_taken(valid.name.as_str())),
-        Err(e) => return Err(db_err(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     let action = if id.is_some() {
         "medal.update"
@@ -245,13 +208,6 @@ pub async fn save(db: &Db, admin: &AdminInfo, posted: Posted) -> Result<i64, App
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::medals::db::like_pattern;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern(" 100%_Star "), "%100\\%\\_star%");
-        assert_eq!(like_pattern(""), "%%");
-    }
 
     #[test]
     fn icon_choice_needs_a_file_or_a_known_preset() {

@@ -14,7 +14,6 @@
 //! - every refusal is logged with the username, the IP and the counts.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::internal;
 use crate::infra::now_ms;
 use crate::infra::state;
@@ -96,14 +95,14 @@ pub(crate) async fn find_admin_by_name(
     with_db!(db, p => sqlx::query_as::<_, AdminRow>(
         "SELECT id, username, password_hash, role, disabled FROM admins WHERE username = $1")
         .bind(username).fetch_optional(p).await)
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 async fn find_admin_by_id(db: &Db, id: i64) -> Result<Option<AdminRow>, AppError> {
     with_db!(db, p => sqlx::query_as::<_, AdminRow>(
         "SELECT id, username, password_hash, role, disabled FROM admins WHERE id = $1")
         .bind(id).fetch_optional(p).await)
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 pub(crate) fn info(row: &AdminRow) -> Option<AdminInfo> {
@@ -173,7 +172,7 @@ pub async fn create_admin(
     let now = now_ms();
     with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "INSERT INTO admins (username, password_hash, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id")
-        .bind(name.as_str()).bind(&hash).bind(role.as_str()).bind(now).fetch_one(p).await).map_err(db_err)
+        .bind(name.as_str()).bind(&hash).bind(role.as_str()).bind(now).fetch_one(p).await).map_err(AppError::from)
 }
 
 /// Sets a new password (CLI `admin reset-password`) and clears the lock-out for that name.
@@ -182,17 +181,17 @@ pub async fn reset_password(db: &Db, username: &str, password: &str) -> Result<(
     let name = username.trim().to_lowercase();
     let hash = hash_password(password).await?;
     let n = with_db!(db, p => sqlx::query("UPDATE admins SET password_hash = $1, updated_at = $2 WHERE username = $3")
-        .bind(&hash).bind(now_ms()).bind(&name).execute(p).await.map(|r| r.rows_affected())).map_err(db_err)?;
+        .bind(&hash).bind(now_ms()).bind(&name).execute(p).await.map(|r| r.rows_affected())).map_err(AppError::from)?;
     if n == 0 {
         return Err(AppError::NotFound);
     }
     with_db!(db, p => sqlx::query("DELETE FROM login_attempts WHERE username = $1").bind(&name).execute(p).await.map(|_| ()))
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     Ok(())
 }
 
 pub async fn admin_count(db: &Db) -> Result<i64, AppError> {
-    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins").fetch_one(p).await).map_err(db_err)
+    with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admins").fetch_one(p).await).map_err(AppError::from)
 }
 
 const SETUP_KEY: &str = "setup_token_sha256";

@@ -14,7 +14,6 @@
 //! - every refusal is logged with the username, the IP and the counts.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::internal;
 use crate::infra::now_ms;
 use crate::infra::state;
@@ -140,35 +139,35 @@ async fn reserve_attempt(
                 "INSERT INTO login_attempts (username, ip, success, at) VALUES ($1, $2, FALSE, $3) RETURNING id",
             )
             .bind(name).bind(ip).bind(now)
-            .fetch_one(&mut *$tx).await.map_err(db_err)?;
+            .fetch_one(&mut *$tx).await.map_err(AppError::from)?;
             let (pair, by_ip, user): (i64, i64, i64) = sqlx::query_as(COUNT_FAILURES)
                 .bind(name).bind(ip).bind(since).bind(id)
-                .fetch_one(&mut *$tx).await.map_err(db_err)?;
+                .fetch_one(&mut *$tx).await.map_err(AppError::from)?;
             let f = Failures { pair, ip: by_ip, user };
             let verdict = judge(f, known);
             if verdict == Verdict::Refuse {
                 sqlx::query("DELETE FROM login_attempts WHERE id = $1")
-                    .bind(id).execute(&mut *$tx).await.map_err(db_err)?;
+                    .bind(id).execute(&mut *$tx).await.map_err(AppError::from)?;
             }
             (id, f, verdict)
         }};
     }
     let (id, f, verdict) = match db {
         Db::Sqlite(p) => {
-            let mut tx = p.begin().await.map_err(db_err)?;
+            let mut tx = p.begin().await.map_err(AppError::from)?;
             let r = run!(tx);
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await.map_err(AppError::from)?;
             r
         }
         Db::Postgres(p) => {
-            let mut tx = p.begin().await.map_err(db_err)?;
+            let mut tx = p.begin().await.map_err(AppError::from)?;
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext('medals-login:' || $1))")
                 .bind(name)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                .map_err(AppError::from)?;
             let r = run!(tx);
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await.map_err(AppError::from)?;
             r
         }
     };
@@ -180,7 +179,7 @@ async fn ip_known(db: &Db, name: &str, ip: &str) -> Result<bool, AppError> {
     let n = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND ip = $2 AND success = TRUE AND at > $3")
         .bind(name).bind(ip).bind(now_ms() - KNOWN_FOR_MS).fetch_one(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     Ok(n > 0)
 }
 
@@ -279,7 +278,7 @@ pub async fn login(username: &str, password: &str) -> Result<AdminInfo, AppError
     if ok {
         with_db!(&st.db, p => sqlx::query("UPDATE login_attempts SET success = TRUE WHERE id = $1")
             .bind(attempt).execute(p).await.map(|_| ()))
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
     }
     let admin = match (ok, row.as_ref().and_then(info)) {
         (true, Some(a)) => a,
@@ -307,7 +306,7 @@ pub async fn login(username: &str, password: &str) -> Result<AdminInfo, AppError
 pub async fn forget_old_attempts(db: &Db) -> Result<u64, AppError> {
     with_db!(db, p => sqlx::query("DELETE FROM login_attempts WHERE at < $1")
         .bind(now_ms() - KNOWN_FOR_MS).execute(p).await.map(|r| r.rows_affected()))
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Card composition: escaped user text, icon, @mention, keyword footer, digest; and the preview.
 
+use crate::awards::db::AWARD_JOIN;
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::Db;
 use crate::shares::CardOptions;
 use crate::with_db;
@@ -99,8 +99,7 @@ pub async fn award_rows(db: &Db, ids: &[i64]) -> Result<Vec<AwardCardRow>, AppEr
     let sql = format!(
         "SELECT a.id, m.name AS medal_name, m.icon_preset, i.sha256 AS icon_sha, s.name AS staff_name, s.mobile, \
          s.dingtalk_user_id, a.reason, a.awarded_at, a.public_token \
-         FROM awards a JOIN medals m ON m.id = a.medal_id JOIN staff s ON s.id = a.staff_id \
-         LEFT JOIN icons i ON i.id = m.icon_id WHERE a.revoked_at IS NULL AND a.id IN ({})",
+         FROM {AWARD_JOIN} WHERE a.revoked_at IS NULL AND a.id IN ({})",
         placeholders.join(", ")
     );
     let mut rows = with_db!(db, p => {
@@ -110,7 +109,7 @@ pub async fn award_rows(db: &Db, ids: &[i64]) -> Result<Vec<AwardCardRow>, AppEr
         }
         q.fetch_all(p).await
     })
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
     if rows.len() != ids.len() {
         return Err(AppError::field(

@@ -2,7 +2,6 @@
 
 use crate::error::AppError;
 use crate::groups::db::GroupRow;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;
@@ -142,7 +141,7 @@ pub async fn create(
                         .bind(dingtalk::new_msg_uuid())
                         .bind(serde_json::to_string(&msg).map_err(crate::infra::internal)?)
                         .bind(admin.id).bind(&request).bind(&options_json)
-                        .execute(&mut *$tx).await.map_err(db_err)?;
+                        .execute(&mut *$tx).await.map_err(AppError::from)?;
                     inserted += 1;
                 }
             }
@@ -150,14 +149,14 @@ pub async fn create(
     }
     match db {
         Db::Sqlite(p) => {
-            let mut tx = p.begin().await.map_err(db_err)?;
+            let mut tx = p.begin().await.map_err(AppError::from)?;
             insert_all!(tx);
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await.map_err(AppError::from)?;
         }
         Db::Postgres(p) => {
-            let mut tx = p.begin().await.map_err(db_err)?;
+            let mut tx = p.begin().await.map_err(AppError::from)?;
             insert_all!(tx);
-            tx.commit().await.map_err(db_err)?;
+            tx.commit().await.map_err(AppError::from)?;
         }
     }
     crate::shares::outbox::wake().notify_waiters();
@@ -262,7 +261,7 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
         }
         q.fetch_all(p).await
     })
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let has_next = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
     let count_sql = format!("SELECT s.status, COUNT(*) FROM shares s{where_sql} GROUP BY s.status");
@@ -273,7 +272,7 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
         }
         q.fetch_all(p).await
     })
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let mut progress = Progress::default();
     for (s, n) in counts {
         progress.total += n;
@@ -295,7 +294,7 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
 pub(crate) async fn fetch(db: &Db, id: i64) -> Result<Row, AppError> {
     let sql = format!("{SELECT} WHERE s.id = $1");
     with_db!(db, p => sqlx::query_as::<_, Row>(&sql).bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -338,7 +337,7 @@ pub async fn retry(db: &Db, admin: &AdminInfo, id: i64) -> Result<(), AppError> 
     let now = now_ms();
     with_db!(db, p => sqlx::query(
         "UPDATE shares SET status = 'queued', attempts = 0, next_attempt_at = $1, updated_at = $1 WHERE id = $2 AND status IN ('failed', 'gave_up')")
-        .bind(now).bind(id).execute(p).await.map(|_| ())).map_err(db_err)?;
+        .bind(now).bind(id).execute(p).await.map(|_| ())).map_err(AppError::from)?;
     crate::infra::audit::audit(
         db,
         admin,

@@ -20,8 +20,8 @@
 
 use crate::error::AppError;
 use crate::infra::audit::audit;
-use crate::infra::db::db_err;
-use crate::infra::db::escape_like;
+use crate::infra::db::is_unique_violation;
+use crate::infra::db::{contains, like_op, starts_with};
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::session::types::AdminInfo;
@@ -104,42 +104,26 @@ fn snapshot(s: &ValidStaff) -> serde_json::Value {
 /// department, a prefix pattern for the mobile (spaces, dashes and +86 dropped), a prefix pattern
 /// for the external id. With an empty query the first is `''` and nothing is filtered.
 ///
-/// Matching ignores ASCII case. SQLite's LIKE already does; on PostgreSQL the columns are
-/// lowered only when the query has ASCII letters (lowering every row costs more than the
-/// matching itself, and Chinese text and digits have no case).
-pub(crate) fn where_clause(f: &StaffFilter, backend: &str) -> (String, [String; 3]) {
+/// Matching ignores ASCII case (see [`like_op`]).
+pub(crate) fn where_clause(f: &StaffFilter, db: &Db) -> (String, [String; 3]) {
     let status = match f.status.as_str() {
         "inactive" => "active = FALSE",
         "all" => "1 = 1",
         _ => "active = TRUE",
     };
-    let q = f.q.trim().to_lowercase();
+    let q = f.q.trim();
     let digits: String = q.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
     let binds = if q.is_empty() {
         [String::new(), String::new(), String::new()]
     } else {
-        [
-            format!("%{}%", escape_like(&q)),
-            format!("{}%", escape_like(&digits)),
-            format!("{}%", escape_like(&q)),
-        ]
+        [contains(q), starts_with(&digits), starts_with(q)]
     };
-    let lower = backend == "postgres" && q.chars().any(|c| c.is_ascii_alphabetic());
-    let col = |c: &str| {
-        if lower {
-            format!("LOWER({c})")
-        } else {
-            c.to_string()
-        }
-    };
+    let op = like_op(db, q);
     (
         format!(
-            "{status} AND ($1 = '' OR {} LIKE $1 ESCAPE '\\' OR {} LIKE $1 ESCAPE '\\' \
-             OR mobile LIKE $2 ESCAPE '\\' OR {} LIKE $3 ESCAPE '\\')",
-            col("name"),
-            col("department"),
-            col("external_id"),
+            "{status} AND ($1 = '' OR name {op} $1 ESCAPE '\\' OR department {op} $1 ESCAPE '\\' \
+             OR mobile LIKE $2 ESCAPE '\\' OR external_id {op} $3 ESCAPE '\\')"
         ),
         binds,
     )
@@ -151,7 +135,7 @@ pub(crate) fn where_clause(f: &StaffFilter, backend: &str) -> (String, [String; 
 /// read. One row more than a page is fetched to know whether another page follows.
 pub async fn list(db: &Db, f: &StaffFilter) -> Result<StaffPage, AppError> {
     let page = f.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
-    let (cond, [a, b, c]) = where_clause(f, db.backend());
+    let (cond, [a, b, c]) = where_clause(f, db);
     let sql = format!(
         "{SELECT} WHERE id IN (SELECT id FROM staff WHERE {cond} ORDER BY name, id LIMIT $4 OFFSET $5) \
          ORDER BY name, id"
@@ -159,7 +143,7 @@ pub async fn list(db: &Db, f: &StaffFilter) -> Result<StaffPage, AppError> {
     let offset = i64::from(page - 1) * i64::from(PER_PAGE);
     let mut rows = with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql)
         .bind(&a).bind(&b).bind(&c).bind(i64::from(PER_PAGE) + 1).bind(offset).fetch_all(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let has_next = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
     Ok(StaffPage {
@@ -173,7 +157,7 @@ pub async fn list(db: &Db, f: &StaffFilter) -> Result<StaffPage, AppError> {
 pub(crate) async fn fetch(db: &Db, id: i64) -> Result<StaffRow, AppError> {
     let sql = format!("{SELECT} WHERE id = $1");
     with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql).bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -181,15 +165,11 @@ pub async fn get(db: &Db, id: i64) -> Result<StaffDetail, AppError> {
     Ok(fetch(db, id).await?.detail())
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 async fn find_one(db: &Db, column: &str, value: &str) -> Result<Option<StaffRow>, AppError> {
     // `column` is one of the constants used below, never user input.
     let sql = format!("{SELECT} WHERE {column} = $1");
     with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql).bind(value).fetch_optional(p).await)
-        .map_err(db_err)
+        .map_err(AppError::from)
 }
 
 fn taken(field: &str, value: &str, owner: &StaffRow) -> (String, Msg) {
@@ -264,7 +244,7 @@ pub async fn save(
                 "The mobile or external id was just taken; check and save again.",
             )))
         }
-        Err(e) => return Err(db_err(e)),
+        Err(e) => return Err(AppError::from(e)),
     };
     let action = if id.is_some() {
         "staff.update"
@@ -292,7 +272,7 @@ pub async fn set_active(db: &Db, admin: &AdminInfo, id: i64, active: bool) -> Re
     }
     with_db!(db, p => sqlx::query("UPDATE staff SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active).bind(now_ms()).bind(id).execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let action = if active {
         "staff.reactivate"
     } else {

@@ -1,7 +1,6 @@
 //! The staff list as CSV.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::AppState;
 use crate::infra::Db;
 use crate::session::auth::require_session;
@@ -18,11 +17,11 @@ use tower_sessions::Session;
 /// The filtered list as CSV (UTF-8 with a BOM, so spreadsheet programs read Chinese right), with
 /// the same headers the import reads.
 pub async fn export(db: &Db, f: &StaffFilter) -> Result<Vec<u8>, AppError> {
-    let (cond, [a, b, c]) = where_clause(f, db.backend());
+    let (cond, [a, b, c]) = where_clause(f, db);
     let sql = format!("{SELECT} WHERE {cond} ORDER BY name, id");
     let rows = with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql)
         .bind(&a).bind(&b).bind(&c).fetch_all(p).await)
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     let mut w = crate::infra::csv::CsvExport::default();
     w.row(["姓名", "手机号", "部门", "工号", "钉钉ID", "状态"])?;
     for r in &rows {

@@ -1,12 +1,11 @@
 //! Importing a parsed staff file: what each row would do (new, updated, unchanged, error) and doing it in one transaction.
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
+use crate::infra::db::is_unique_violation;
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::staff::csv::parse;
 use crate::staff::csv::ParsedFile;
-use crate::staff::db::is_unique_violation;
 use crate::staff::db::StaffRow;
 use crate::staff::db::SELECT;
 use crate::staff::ImportOutcome;
@@ -59,7 +58,7 @@ async fn find_many(db: &Db, column: &str, keys: &[String]) -> Result<Vec<StaffRo
             }
             q.fetch_all(p).await
         })
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         out.extend(rows);
     }
     Ok(out)
@@ -271,7 +270,7 @@ pub(crate) async fn apply(db: &Db, plan: &Plan) -> Result<(), AppError> {
             "导入未执行：有手机号或工号与其他员工冲突（可能是文件中互换了手机号），请修改文件后重试。",
             "Nothing was imported: a mobile or external id collides with another person's (swapped within the file?). Fix the file and try again.",
         ))),
-        Err(e) => Err(db_err(e)),
+        Err(e) => Err(AppError::from(e)),
     }
 }
 

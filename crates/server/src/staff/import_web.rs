@@ -2,8 +2,8 @@
 
 use crate::error::AppError;
 use crate::infra::audit::record;
-use crate::infra::db::db_err;
 use crate::infra::internal;
+use crate::infra::multipart;
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::session::AdminInfo;
@@ -30,42 +30,29 @@ const SESSION_IMPORT: &str = "staff_import_token";
 const KEEP_IMPORT_MS: i64 = 24 * 3600 * 1000;
 
 async fn read_upload(data: MultipartData) -> Result<(String, Vec<u8>), AppError> {
-    let mut mp = data
-        .into_inner()
-        .ok_or_else(|| internal("multipart data missing"))?;
-    let mut file = None;
-    while let Some(mut field) = mp.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
-            continue;
+    let form = multipart::read(data, &["file"], MAX_IMPORT_BYTES).await?;
+    match form.file("file") {
+        Some(f) if f.too_big => Err(file_error(
+            "文件太大（网页导入最多 4 MB）；更大的文件请用命令 medals staff import。",
+            "The file is too big (4 MB at most here); use `medals staff import` for larger files.",
+        )),
+        Some(f) => {
+            let name = if f.file_name.is_empty() {
+                "staff.csv"
+            } else {
+                f.file_name.as_str()
+            };
+            Ok((name.to_string(), f.bytes.clone()))
         }
-        let name = field.file_name().unwrap_or("staff.csv").to_string();
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            buf.extend_from_slice(&chunk);
-            if buf.len() > MAX_IMPORT_BYTES {
-                return Err(file_error(
-                    "文件太大（网页导入最多 4 MB）；更大的文件请用命令 medals staff import。",
-                    "The file is too big (4 MB at most here); use `medals staff import` for larger files.",
-                ));
-            }
-        }
-        file = Some((name, buf));
-    }
-    match file {
-        Some((_, b)) if b.is_empty() => Err(file_error(
+        None if form.files_named("file") => Err(file_error(
             "上传的文件是空的。",
             "The uploaded file is empty.",
         )),
-        Some(f) => Ok(f),
         None => Err(file_error(
             "请选择要导入的 CSV 文件。",
             "Choose a CSV file to import.",
         )),
     }
-}
-
-fn bad(e: impl std::fmt::Display) -> AppError {
-    AppError::Malformed(e.to_string())
 }
 
 fn preview_of(token: &str, file_name: &str, encoding: &str, plan: Plan) -> ImportPreview {
@@ -95,12 +82,12 @@ pub async fn preview_from_form(
     let file_name: String = file_name.chars().take(200).collect();
     with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE created_at < $1 OR admin_id = $2")
         .bind(now - KEEP_IMPORT_MS).bind(admin.id).execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     with_db!(db, p => sqlx::query(
         "INSERT INTO staff_imports (token, admin_id, file_name, encoding, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&token).bind(admin.id).bind(&file_name).bind(encoding).bind(&text).bind(now)
         .execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     session
         .insert(SESSION_IMPORT, token.clone())
         .await
@@ -127,7 +114,7 @@ async fn kept(db: &Db, admin: &AdminInfo, session: &Session) -> Result<Option<Ke
     with_db!(db, p => sqlx::query_as::<_, Kept>(
         "SELECT token, file_name, encoding, content FROM staff_imports WHERE token = $1 AND admin_id = $2")
         .bind(&token).bind(admin.id).fetch_optional(p).await)
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 /// The preview of the upload this session keeps, computed against the table as it is now.
@@ -164,7 +151,7 @@ pub async fn commit_pending(
     let o = outcome(&plan);
     with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE token = $1")
         .bind(&k.token).execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     session
         .remove::<String>(SESSION_IMPORT)
         .await
@@ -187,7 +174,7 @@ pub async fn commit_pending(
 pub async fn cancel_pending(db: &Db, admin: &AdminInfo, session: &Session) -> Result<(), AppError> {
     with_db!(db, p => sqlx::query("DELETE FROM staff_imports WHERE admin_id = $1")
         .bind(admin.id).execute(p).await.map(|_| ()))
-    .map_err(db_err)?;
+    .map_err(AppError::from)?;
     session
         .remove::<String>(SESSION_IMPORT)
         .await

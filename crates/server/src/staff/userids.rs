@@ -16,7 +16,6 @@
 
 use crate::error::AppError;
 use crate::infra::audit::audit;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;
@@ -125,7 +124,7 @@ async fn record(db: &Db, staff_id: i64, r: &Result<String, DtError>) -> Result<(
                 .bind(now).bind(&why).bind(staff_id).execute(p).await.map(|_| ()))
         }
     }
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 /// Looks up one person's userId by their mobile and saves it. Admins only.
@@ -135,7 +134,7 @@ pub async fn lookup_one(st: &AppState, admin: &AdminInfo, id: i64) -> Result<Str
         with_db!(db, p => sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
         "SELECT name, mobile, dingtalk_user_id FROM staff WHERE id = $1")
         .bind(id).fetch_optional(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let mobile = mobile.filter(|m| !m.trim().is_empty()).ok_or_else(|| {
         AppError::form(Msg::new(
@@ -170,7 +169,7 @@ pub async fn lookup_one(st: &AppState, admin: &AdminInfo, id: i64) -> Result<Str
 
 async fn count(db: &Db, filter: &str) -> Result<i64, AppError> {
     let sql = format!("SELECT COUNT(*) FROM staff WHERE {filter}");
-    with_db!(db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await).map_err(db_err)
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await).map_err(AppError::from)
 }
 
 /// Marks jobs whose server stopped beating as interrupted.
@@ -180,7 +179,7 @@ async fn expire_stale(db: &Db) -> Result<(), AppError> {
         "UPDATE userid_lookups SET state = 'interrupted', finished_at = $1 \
          WHERE state = 'running' AND heartbeat_at < $2")
         .bind(now).bind(now - STALE_MS).execute(p).await.map(|_| ()))
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 /// Starts a bulk lookup in the background; returns the job's id. Admins only.
@@ -204,7 +203,7 @@ pub async fn start(st: &AppState, admin: &AdminInfo) -> Result<i64, AppError> {
             "已有一次批量查询正在进行，请等它结束或先取消。",
             "A bulk lookup is already running; wait for it to finish or cancel it first.",
         )),
-        _ => db_err(e),
+        _ => AppError::from(e),
     })?;
     audit(
         db,
@@ -226,7 +225,7 @@ pub async fn cancel(db: &Db, admin: &AdminInfo) -> Result<(), AppError> {
     let id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
         "UPDATE userid_lookups SET cancel_requested = TRUE WHERE state = 'running' RETURNING id")
         .fetch_optional(p).await)
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .ok_or_else(|| {
         AppError::Conflict(Msg::new(
             "没有正在进行的批量查询。",
@@ -252,7 +251,7 @@ async fn finish(db: &Db, job: i64, state: &str, error: Option<Msg>) -> Result<()
         "UPDATE userid_lookups SET state = $1, finished_at = $2, heartbeat_at = $2, error_zh = $3, \
          error_en = $4 WHERE id = $5 AND state = 'running'")
         .bind(state).bind(now).bind(zh).bind(en).bind(job).execute(p).await.map(|_| ()))
-    .map_err(db_err)
+    .map_err(AppError::from)
 }
 
 async fn run(db: Db, client: AppClient, job: i64) {
@@ -277,7 +276,7 @@ async fn run_rounds(db: &Db, client: &AppClient, job: i64) -> Result<(), AppErro
         let (state, cancel) = with_db!(db, p => sqlx::query_as::<_, (String, bool)>(
             "SELECT state, cancel_requested FROM userid_lookups WHERE id = $1")
             .bind(job).fetch_one(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         if state != "running" {
             return Ok(()); // declared interrupted elsewhere: another run may be under way
         }
@@ -289,7 +288,7 @@ async fn run_rounds(db: &Db, client: &AppClient, job: i64) -> Result<(), AppErro
         );
         let people = with_db!(db, p => sqlx::query_as::<_, (i64, String)>(&sql)
             .bind(cursor).fetch_all(p).await)
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         let Some(&(last, _)) = people.last() else {
             return finish(db, job, "done", None).await;
         };
@@ -322,7 +321,7 @@ async fn run_rounds(db: &Db, client: &AppClient, job: i64) -> Result<(), AppErro
              cursor_staff_id = $4, heartbeat_at = $5 WHERE id = $6")
             .bind(found + missed).bind(found).bind(missed).bind(cursor).bind(now_ms()).bind(job)
             .execute(p).await.map(|_| ()))
-        .map_err(db_err)?;
+        .map_err(AppError::from)?;
         if let Some(why) = fatal {
             return finish(db, job, "stopped", Some(why)).await;
         }
@@ -356,7 +355,7 @@ pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
          j.found, j.not_found, j.error_zh, j.error_en \
          FROM userid_lookups j LEFT JOIN admins a ON a.id = j.started_by ORDER BY j.id DESC LIMIT 1")
         .fetch_optional(p).await)
-    .map_err(db_err)?
+    .map_err(AppError::from)?
     .map(
         |(id, state, started_by, started_at, finished_at, total, done, found, not_found, zh, en)| {
             UseridJob {
@@ -382,7 +381,7 @@ pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
     let misses =
         with_db!(db, p => sqlx::query_as::<_, (i64, String, String, String, i64, String)>(&sql)
         .fetch_all(p).await)
-        .map_err(db_err)?
+        .map_err(AppError::from)?
         .into_iter()
         .map(
             |(staff_id, name, department, mobile, at, error)| UseridMiss {

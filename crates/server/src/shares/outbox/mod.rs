@@ -22,7 +22,6 @@ pub use sender::*;
 pub use worker::*;
 
 use crate::error::AppError;
-use crate::infra::db::db_err;
 use crate::infra::Config;
 use crate::infra::Db;
 use crate::with_db;
@@ -114,13 +113,13 @@ pub async fn redact_stored_errors(db: &Db) -> Result<u64, AppError> {
              OR last_error_message LIKE '%=%' OR last_error_message LIKE '%\"%'"
         );
         let rows: Vec<(i64, String)> =
-            with_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await).map_err(db_err)?;
+            with_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await).map_err(AppError::from)?;
         for (id, msg) in rows {
             let clean = dingtalk::redact::redact(&msg);
             if clean != msg {
                 let upd = format!("UPDATE {table} SET last_error_message = $1 WHERE id = $2");
                 with_db!(db, p => sqlx::query(&upd).bind(&clean).bind(id).execute(p).await.map(|_| ()))
-                    .map_err(db_err)?;
+                    .map_err(AppError::from)?;
                 changed += 1;
             }
         }

@@ -2,7 +2,6 @@
 
 use crate::error::AppError;
 use crate::groups::db::GroupRow;
-use crate::infra::db::db_err;
 use crate::infra::now_ms;
 use crate::infra::Config;
 use crate::infra::Db;
@@ -187,7 +186,7 @@ impl Worker {
                 "UPDATE shares SET status = 'failed', updated_at = $1, lease_owner = NULL, lease_until = NULL, \
                  last_error_code = $2, last_error_message = $3 WHERE id = $4 AND status = 'sending' AND lease_owner = $5")
                 .bind(now_ms()).bind(GROUP_DISABLED).bind("group disabled").bind(row.id).bind(&self.owner)
-                .execute(p).await.map(|_| ())).map_err(db_err)?;
+                .execute(p).await.map(|_| ())).map_err(AppError::from)?;
             return Ok(());
         }
         let result = match row
@@ -217,7 +216,7 @@ impl Worker {
                 with_db!(db, p => sqlx::query(
                     "UPDATE shares SET status = 'sent', sent_at = $1, updated_at = $1, lease_owner = NULL, lease_until = NULL, \
                      last_error_code = NULL, last_error_message = NULL WHERE id = $2 AND status = 'sending' AND lease_owner = $3")
-                    .bind(now).bind(row.id).bind(&self.owner).execute(p).await.map(|_| ())).map_err(db_err)?;
+                    .bind(now).bind(row.id).bind(&self.owner).execute(p).await.map(|_| ())).map_err(AppError::from)?;
                 crate::groups::db::record_result(db, group.id, &Ok(())).await?;
             }
             Err(e) => {
@@ -233,14 +232,14 @@ impl Worker {
                              lease_owner = NULL, lease_until = NULL, last_error_code = $4, last_error_message = $5 \
                              WHERE id = $6 AND status = 'sending' AND lease_owner = $7")
                             .bind(at).bind(back).bind(now).bind(&code).bind(&errmsg).bind(row.id).bind(&self.owner)
-                            .execute(p).await.map(|_| ())).map_err(db_err)?;
+                            .execute(p).await.map(|_| ())).map_err(AppError::from)?;
                     }
                     Outcome::Stop { status } => {
                         with_db!(db, p => sqlx::query(
                             "UPDATE shares SET status = $1, updated_at = $2, lease_owner = NULL, lease_until = NULL, \
                              last_error_code = $3, last_error_message = $4 WHERE id = $5 AND status = 'sending' AND lease_owner = $6")
                             .bind(status).bind(now).bind(&code).bind(&errmsg).bind(row.id).bind(&self.owner)
-                            .execute(p).await.map(|_| ())).map_err(db_err)?;
+                            .execute(p).await.map(|_| ())).map_err(AppError::from)?;
                     }
                 }
             }
