@@ -3,10 +3,12 @@
 
 pub mod admin;
 pub mod award;
+pub mod card;
 pub mod i18n;
 pub mod medal;
 pub mod staff;
 pub mod text;
+pub mod time;
 
 pub use admin::{Role, Username};
 pub use award::{AwardStatus, Period};

@@ -18,15 +18,11 @@ use crate::infra::db::{contains, like_op, starts_with};
 use crate::infra::now_ms;
 use crate::infra::Db;
 use crate::with_db;
-use chrono::{FixedOffset, NaiveDate, TimeZone};
 use medal_core::{AwardStatus, Msg, Tier};
 
 pub const PER_PAGE: u32 = 50;
 
 /// China time: months, quarters and dates typed in filters are UTC+8.
-pub(crate) fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AwardRow {
@@ -129,11 +125,8 @@ pub(crate) use fetch_all_as;
 
 /// `00:00` China time of a `YYYY-MM-DD` date, in UTC milliseconds.
 fn day_start(date: &str) -> Option<i64> {
-    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    china()
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.timestamp_millis())
+    let (y, m, d) = medal_core::time::parse_date(date)?;
+    Some(medal_core::time::china_midnight(y, m, d))
 }
 
 pub(crate) fn bad_filter(field: &str, zh: &str, en: &str) -> AppError {

@@ -1,6 +1,5 @@
 //! Figures: the medal wall, the public page, the leaderboard, the overview's counts.
 
-use crate::awards::db::china;
 use crate::awards::db::AwardRow;
 use crate::awards::db::{AWARD_JOIN, SELECT};
 use crate::awards::AwardFigures;
@@ -15,7 +14,7 @@ use crate::infra::now_ms;
 use crate::infra::AppState;
 use crate::infra::Db;
 use crate::with_db;
-use chrono::{Datelike, TimeZone};
+use medal_core::time::{china_date, china_midnight};
 use medal_core::{AwardStatus, Period, Tier};
 
 pub async fn wall(db: &Db, staff_id: i64) -> Result<WallData, AppError> {
@@ -87,16 +86,13 @@ pub async fn public(st: &AppState, token: &str) -> Result<PublicAwardView, AppEr
 
 /// The first instant of the period that contains `now`, in UTC milliseconds (China time).
 pub fn period_start(period: Period, now: i64) -> Option<i64> {
-    let t = china().timestamp_millis_opt(now).single()?;
+    let (y, m, _) = china_date(now);
     let month = match period {
         Period::All => return None,
-        Period::Month => t.month(),
-        Period::Quarter => (t.month() - 1) / 3 * 3 + 1,
+        Period::Month => m,
+        Period::Quarter => (m - 1) / 3 * 3 + 1,
     };
-    china()
-        .with_ymd_and_hms(t.year(), month, 1, 0, 0, 0)
-        .single()
-        .map(|d| d.timestamp_millis())
+    Some(china_midnight(y, month, 1))
 }
 
 pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppError> {
@@ -144,16 +140,10 @@ pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppE
 
 /// The first day of each of the last `n` months up to and including `now`'s, China time.
 fn month_starts(now: i64, n: u32) -> Vec<(String, i64)> {
-    let Some(t) = china().timestamp_millis_opt(now).single() else {
-        return Vec::new();
-    };
-    let mut y = t.year();
-    let mut m = t.month();
+    let (mut y, mut m, _) = china_date(now);
     let mut out = Vec::new();
     for _ in 0..n {
-        if let Some(d) = china().with_ymd_and_hms(y, m, 1, 0, 0, 0).single() {
-            out.push((format!("{y}-{m:02}"), d.timestamp_millis()));
-        }
+        out.push((format!("{y}-{m:02}"), china_midnight(y, m, 1)));
         if m == 1 {
             m = 12;
             y -= 1;

@@ -291,7 +291,7 @@ pub async fn test_send(
     let who = if org.is_empty() {
         "勋章馆".to_string()
     } else {
-        format!("{} · 勋章馆", crate::shares::card::escape_md(&org))
+        format!("{} · 勋章馆", medal_core::card::escape_md(&org))
     };
     let mut text = format!(
         "#### 🏅 测试消息 / Test message\n\n{who}：此群已可接收勋章卡片。  \nThis group can receive medal cards."

@@ -60,5 +60,8 @@ pub fn internal(cause: impl std::fmt::Display) -> AppError {
 
 /// Milliseconds since the Unix epoch, UTC.
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

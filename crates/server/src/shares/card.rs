@@ -7,6 +7,7 @@ use crate::shares::CardOptions;
 use crate::with_db;
 use dingtalk::message::dingtalk_open_link;
 use dingtalk::{At, Message};
+use medal_core::card::{self, Card, CardAward, CardStyle};
 use medal_core::Msg;
 
 /// Above this many awards the share form offers (and pre-selects) one digest per group.
@@ -14,35 +15,6 @@ pub const DIGEST_FROM: usize = 5;
 
 /// Most awards in one share request.
 pub const MAX_AWARDS: usize = 200;
-
-/// Makes user text inert inside DingTalk markdown: characters that start markup become their
-/// full-width look-alikes (DingTalk's markdown has no backslash escapes), line breaks become
-/// spaces so no line can start a heading, quote or list.
-pub fn escape_md(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '*' => '＊',
-            '_' => '＿',
-            '[' => '［',
-            ']' => '］',
-            '(' => '（',
-            ')' => '）',
-            '!' => '！',
-            '#' => '＃',
-            '>' => '＞',
-            '<' => '＜',
-            '`' => '｀',
-            '|' => '｜',
-            '~' => '～',
-            '\\' => '＼',
-            '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
 
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct AwardCardRow {
@@ -123,10 +95,6 @@ pub async fn award_rows(db: &Db, ids: &[i64]) -> Result<Vec<AwardCardRow>, AppEr
     Ok(rows)
 }
 
-fn date(ms: i64) -> String {
-    crate::ui::fmt_date(ms)
-}
-
 fn icon_url(base: &str, r: &AwardCardRow) -> String {
     let path =
         crate::medals::icons::medal_icon_url(r.icon_preset.as_deref(), r.icon_sha.as_deref());
@@ -142,33 +110,8 @@ fn award_link(base: &str, r: &AwardCardRow, sidebar: bool) -> String {
     }
 }
 
-/// The @mention for a winner: their DingTalk userId when it is a valid one. Mobiles are never
-/// used (the group would read the number) and a stored userId that is not a plain identifier is
-/// not either (it would be markup in the card).
-pub(crate) fn mention(r: &AwardCardRow) -> Option<medal_core::UserId> {
-    medal_core::UserId::valid(r.dingtalk_user_id.as_deref())
-}
-
-/// " @userId" after a winner's name when mentions are on.
-fn inline_mention(o: &CardOptions, r: &AwardCardRow) -> String {
-    match mention(r) {
-        Some(u) if o.mention => format!(" @{u}"),
-        _ => String::new(),
-    }
-}
-
-fn at_for(rows: &[AwardCardRow]) -> Option<At> {
-    let mut ids: Vec<String> = Vec::new();
-    for u in rows.iter().filter_map(mention) {
-        if !ids.iter().any(|i| i == u.as_str()) && ids.len() < 50 {
-            ids.push(u.as_str().to_string());
-        }
-    }
-    (!ids.is_empty()).then(|| At::user_ids(ids))
-}
-
-/// Builds the message one group receives. `keywords` are the group robot's: when the card
-/// contains none of them, a short footer with the first is added.
+/// The message one group receives: the neutral card (composed in `medal_core::card`) for these
+/// awards, turned into the DingTalk message. `keywords` are the group robot's.
 pub fn compose(
     rows: &[AwardCardRow],
     o: &CardOptions,
@@ -176,71 +119,51 @@ pub fn compose(
     org: &str,
     keywords: &[String],
 ) -> Message {
-    let personal = escape_md(&o.message);
-    let org = escape_md(org);
-    let digest = o.digest || rows.len() > 1;
-    let (title, mut text, button) = if digest {
-        let mut t = format!("### 🏅 勋章喜报（{} 人）\n\n", rows.len());
-        if !personal.is_empty() {
-            t.push_str(&format!("> {personal}\n\n"));
-        }
-        for (i, r) in rows.iter().enumerate() {
-            t.push_str(&format!(
-                "{}. **{}**{} 获得「{}」：{}（{}） [查看详情]({})\n",
-                i + 1,
-                escape_md(&r.staff_name),
-                inline_mention(o, r),
-                escape_md(&r.medal_name),
-                escape_md(&r.reason),
-                date(r.awarded_at),
-                award_link(base, r, o.sidebar)
-            ));
-        }
-        (format!("勋章喜报：{} 人获得勋章", rows.len()), t, None)
+    let awards: Vec<CardAward> = rows
+        .iter()
+        .map(|r| CardAward {
+            medal_name: r.medal_name.clone(),
+            icon_url: icon_url(base, r),
+            staff_name: r.staff_name.clone(),
+            user_id: mention(r),
+            reason: r.reason.clone(),
+            awarded_at: r.awarded_at,
+            link: award_link(base, r, o.sidebar),
+        })
+        .collect();
+    let style = CardStyle {
+        message: o.message.clone(),
+        markdown: o.style == "markdown",
+        mention: o.mention,
+        digest: o.digest,
+    };
+    to_message(&card::compose(&awards, &style, org, keywords))
+}
+
+/// The DingTalk message for a neutral card: an action card with its button, else markdown, with
+/// its @mentions.
+pub fn to_message(card: &Card) -> Message {
+    let msg = match &card.button {
+        Some((title, url)) => Message::action_card(
+            card.title.clone(),
+            card.text.clone(),
+            title.clone(),
+            url.clone(),
+        ),
+        None => Message::markdown(card.title.clone(), card.text.clone()),
+    };
+    if card.mentions.is_empty() {
+        msg
     } else {
-        let r = &rows[0];
-        let mut t = format!(
-            "![{}]({})\n\n### 🏅 {}\n\n**{}**{} 获得「{}」勋章\n\n",
-            escape_md(&r.medal_name),
-            icon_url(base, r),
-            escape_md(&r.medal_name),
-            escape_md(&r.staff_name),
-            inline_mention(o, r),
-            escape_md(&r.medal_name)
-        );
-        if !personal.is_empty() {
-            t.push_str(&format!("> {personal}\n\n"));
-        }
-        t.push_str(&format!(
-            "**颁发原因**：{}  \n**日期**：{}",
-            escape_md(&r.reason),
-            date(r.awarded_at)
-        ));
-        let title = format!("{} 获得「{}」", r.staff_name.trim(), r.medal_name.trim());
-        (title, t, Some(award_link(base, r, o.sidebar)))
-    };
-    if !org.is_empty() {
-        text.push_str(&format!("\n\n—— {org}"));
+        msg.with_at(At::user_ids(card.mentions.clone()))
     }
-    let build = |text: String| -> Message {
-        let msg = match (&button, o.style.as_str()) {
-            (Some(url), "markdown") => {
-                Message::markdown(title.clone(), format!("{text}\n\n[查看详情]({url})"))
-            }
-            (Some(url), _) => Message::action_card(title.clone(), text, "查看详情", url.clone()),
-            (None, _) => Message::markdown(title.clone(), text),
-        };
-        match (o.mention, at_for(rows)) {
-            (true, Some(at)) => msg.with_at(at).ensure_mentions_in_text(),
-            _ => msg,
-        }
-    };
-    let msg = build(text.clone());
-    if !keywords.is_empty() && !msg.contains_any_keyword(keywords) {
-        text.push_str(&format!("\n\n#### {}", escape_md(&keywords[0])));
-        return build(text);
-    }
-    msg
+}
+
+/// The @mention for a winner: their DingTalk userId when it is a valid one. Mobiles are never
+/// used (the group would read the number) and a stored userId that is not a plain identifier is
+/// not either (it would be markup in the card).
+pub(crate) fn mention(r: &AwardCardRow) -> Option<medal_core::UserId> {
+    medal_core::UserId::valid(r.dingtalk_user_id.as_deref())
 }
 
 pub(crate) fn valid_options(o: &CardOptions) -> Result<CardOptions, AppError> {

@@ -74,20 +74,7 @@ pub fn id_param() -> Memo<i64> {
     })
 }
 
-/// Formats a UTC millisecond timestamp in China Standard Time (UTC+8), where DingTalk companies are.
-pub fn fmt_time(ms: i64) -> String {
-    use chrono::{FixedOffset, TimeZone};
-    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    tz.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
-/// The date part of [`fmt_time`]: `2026-11-21` in China Standard Time.
-pub fn fmt_date(ms: i64) -> String {
-    fmt_time(ms).chars().take(10).collect()
-}
+pub use medal_core::time::{fmt_date, fmt_time};
 
 /// Previous / next links of a paged list; `href` gives a page's address.
 pub fn pager(lang: Lang, page: u32, has_next: bool, href: impl Fn(u32) -> String) -> impl IntoView {

@@ -1,0 +1,314 @@
+//! The neutral award card: what a group sees when an award is shared — title, markdown body
+//! with every piece of user text escaped, an optional button, the people to @mention, and a
+//! keyword footer when the group's robot needs one. The server turns it into the DingTalk
+//! message its robot kind takes; this module knows nothing of DingTalk's wire format.
+
+use crate::time::fmt_date;
+use crate::UserId;
+
+/// Most @mentions DingTalk takes in one message.
+pub const MAX_MENTIONS: usize = 50;
+
+/// One award as a card shows it. Links are absolute and ready to use (the server makes them,
+/// e.g. wrapped to open in DingTalk's sidebar).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardAward {
+    pub medal_name: String,
+    pub icon_url: String,
+    pub staff_name: String,
+    /// Mentioned only when valid (see [`UserId`]); never by mobile.
+    pub user_id: Option<UserId>,
+    pub reason: String,
+    pub awarded_at: i64,
+    pub link: String,
+}
+
+/// How the card is drawn.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardStyle {
+    /// The sharer's personal message (escaped like everything else).
+    pub message: String,
+    /// A plain markdown card with the link in the text, instead of a card with a button.
+    pub markdown: bool,
+    /// @mention the winners who have a userId.
+    pub mention: bool,
+    /// One digest for all the awards (always when there are several).
+    pub digest: bool,
+}
+
+/// The card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    /// What the chat list shows (plain text).
+    pub title: String,
+    /// DingTalk markdown; user text in it is inert.
+    pub text: String,
+    /// (title, link) of the button, for an action card.
+    pub button: Option<(String, String)>,
+    /// userIds to @mention (each also appears in the text as `@userId`).
+    pub mentions: Vec<String>,
+}
+
+/// Makes user text inert inside DingTalk markdown: characters that start markup become their
+/// full-width look-alikes (DingTalk's markdown has no backslash escapes), line breaks become
+/// spaces so no line can start a heading, quote or list.
+pub fn escape_md(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '*' => '＊',
+            '_' => '＿',
+            '[' => '［',
+            ']' => '］',
+            '(' => '（',
+            ')' => '）',
+            '!' => '！',
+            '#' => '＃',
+            '>' => '＞',
+            '<' => '＜',
+            '`' => '｀',
+            '|' => '｜',
+            '~' => '～',
+            '\\' => '＼',
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn inline_mention(style: &CardStyle, a: &CardAward) -> String {
+    match &a.user_id {
+        Some(u) if style.mention => format!(" @{u}"),
+        _ => String::new(),
+    }
+}
+
+/// Composes the card for `awards` (one, or a digest of several). `keywords` are the group
+/// robot's: when the card contains none of them, a short footer with the first is added.
+pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[String]) -> Card {
+    let personal = escape_md(&style.message);
+    let org = escape_md(org);
+    let digest = style.digest || awards.len() > 1;
+    let (title, mut text, link) = if digest {
+        let mut t = format!("### 🏅 勋章喜报（{} 人）\n\n", awards.len());
+        if !personal.is_empty() {
+            t.push_str(&format!("> {personal}\n\n"));
+        }
+        for (i, a) in awards.iter().enumerate() {
+            t.push_str(&format!(
+                "{}. **{}**{} 获得「{}」：{}（{}） [查看详情]({})\n",
+                i + 1,
+                escape_md(&a.staff_name),
+                inline_mention(style, a),
+                escape_md(&a.medal_name),
+                escape_md(&a.reason),
+                fmt_date(a.awarded_at),
+                a.link
+            ));
+        }
+        (format!("勋章喜报：{} 人获得勋章", awards.len()), t, None)
+    } else {
+        let a = &awards[0];
+        let mut t = format!(
+            "![{}]({})\n\n### 🏅 {}\n\n**{}**{} 获得「{}」勋章\n\n",
+            escape_md(&a.medal_name),
+            a.icon_url,
+            escape_md(&a.medal_name),
+            escape_md(&a.staff_name),
+            inline_mention(style, a),
+            escape_md(&a.medal_name)
+        );
+        if !personal.is_empty() {
+            t.push_str(&format!("> {personal}\n\n"));
+        }
+        t.push_str(&format!(
+            "**颁发原因**：{}  \n**日期**：{}",
+            escape_md(&a.reason),
+            fmt_date(a.awarded_at)
+        ));
+        let title = format!(
+            "{} 获得「{}」",
+            one_line(&a.staff_name),
+            one_line(&a.medal_name)
+        );
+        (title, t, Some(a.link.clone()))
+    };
+    if !org.is_empty() {
+        text.push_str(&format!("\n\n—— {org}"));
+    }
+    let mut mentions: Vec<String> = Vec::new();
+    if style.mention {
+        for u in awards.iter().filter_map(|a| a.user_id.as_ref()) {
+            if !mentions.iter().any(|m| m == u.as_str()) && mentions.len() < MAX_MENTIONS {
+                mentions.push(u.as_str().to_string());
+            }
+        }
+    }
+    let build = |text: &str| -> Card {
+        let (mut text, button) = match (&link, style.markdown) {
+            (Some(url), true) => (format!("{text}\n\n[查看详情]({url})"), None),
+            (Some(url), false) => (
+                text.to_string(),
+                Some(("查看详情".to_string(), url.clone())),
+            ),
+            (None, _) => (text.to_string(), None),
+        };
+        // DingTalk highlights a mention only where its `@userId` is in the text.
+        for m in &mentions {
+            let token = format!("@{m}");
+            if !text.contains(&token) {
+                text.push(' ');
+                text.push_str(&token);
+            }
+        }
+        Card {
+            title: title.clone(),
+            text,
+            button,
+            mentions: mentions.clone(),
+        }
+    };
+    let card = build(&text);
+    let wanted: Vec<&str> = keywords
+        .iter()
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if !wanted.is_empty() && !wanted.iter().any(|k| card.contains(k)) {
+        text.push_str(&format!("\n\n#### {}", escape_md(wanted[0])));
+        return build(&text);
+    }
+    card
+}
+
+/// Text for the title (plain, one line).
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Card {
+    /// Whether `keyword` appears where DingTalk looks for it (title, text, button).
+    pub fn contains(&self, keyword: &str) -> bool {
+        self.title.contains(keyword)
+            || self.text.contains(keyword)
+            || self
+                .button
+                .as_ref()
+                .is_some_and(|(t, _)| t.contains(keyword))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn award(name: &str, uid: Option<&str>) -> CardAward {
+        CardAward {
+            medal_name: "月度之星".into(),
+            icon_url: "https://m.example/icons/star.svg".into(),
+            staff_name: name.into(),
+            user_id: uid.map(|u| UserId::parse(u).unwrap()),
+            reason: "表现突出".into(),
+            awarded_at: 1_700_000_000_000,
+            link: "https://m.example/a/tok".into(),
+        }
+    }
+
+    #[test]
+    fn user_text_cannot_become_markup() {
+        let mut a = award("[领奖](https://evil.example/x)", None);
+        a.reason = "**粗**\n# 标题\n> 引用 <script>".into();
+        let c = compose(&[a], &CardStyle::default(), "<b>公司</b>", &[]);
+        assert!(!c.text.contains("](https://evil.example"), "{}", c.text);
+        assert!(
+            c.text.contains("［领奖］（https://evil.example/x）"),
+            "{}",
+            c.text
+        );
+        for line in c.text.lines() {
+            assert!(
+                !line.starts_with("# 标题") && !line.starts_with("> 引用"),
+                "{line}"
+            );
+        }
+        assert!(
+            !c.text.contains("<script") && !c.text.contains("<b>"),
+            "{}",
+            c.text
+        );
+        assert_eq!(
+            c.button,
+            Some(("查看详情".into(), "https://m.example/a/tok".into()))
+        );
+    }
+
+    #[test]
+    fn mentions_are_valid_user_ids_in_the_text() {
+        let style = CardStyle {
+            mention: true,
+            ..CardStyle::default()
+        };
+        let c = compose(
+            &[award("张三", Some("zs01")), award("李四", None)],
+            &style,
+            "",
+            &[],
+        );
+        assert_eq!(c.mentions, ["zs01"]);
+        assert!(c.text.contains("**张三** @zs01 获得"), "{}", c.text);
+        assert!(c.text.contains("**李四** 获得"), "{}", c.text);
+        assert!(c.title.starts_with("勋章喜报：2 人"));
+        assert_eq!(c.button, None);
+        let off = compose(
+            &[award("张三", Some("zs01"))],
+            &CardStyle::default(),
+            "",
+            &[],
+        );
+        assert!(
+            off.mentions.is_empty() && !off.text.contains('@'),
+            "{}",
+            off.text
+        );
+    }
+
+    #[test]
+    fn a_keyword_footer_only_when_needed() {
+        let c = compose(
+            &[award("张三", None)],
+            &CardStyle::default(),
+            "",
+            &["勋章".into()],
+        );
+        assert!(
+            !c.text.contains("####"),
+            "the card says 勋章 already: {}",
+            c.text
+        );
+        let c = compose(
+            &[award("张三", None)],
+            &CardStyle::default(),
+            "",
+            &["  ".into(), "喜报*".into()],
+        );
+        assert!(c.text.ends_with("#### 喜报＊"), "{}", c.text);
+    }
+
+    #[test]
+    fn markdown_style_puts_the_link_in_the_text() {
+        let style = CardStyle {
+            markdown: true,
+            ..CardStyle::default()
+        };
+        let c = compose(&[award("张三", None)], &style, "", &[]);
+        assert_eq!(c.button, None);
+        assert!(
+            c.text.ends_with("[查看详情](https://m.example/a/tok)"),
+            "{}",
+            c.text
+        );
+        assert!(c.text.contains("**日期**：2023-11-15"), "{}", c.text);
+    }
+}
