@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod award;
 pub mod card;
+pub mod chat;
 pub mod i18n;
 pub mod medal;
 pub mod staff;

@@ -956,10 +956,3 @@ mod tests {
         assert_eq!(sim.robots().len(), 1);
     }
 }
-
-/// One message drawn as the chat page (`/`) draws it: escaped HTML using the page's card classes
-/// (`card`, `card-body`, `btns`, `btn`, `at`…). For previews outside the simulator (Medal Hall's
-/// share form); `users` names the people @mentions point at.
-pub fn render_card_html(msg: &Message, users: &[UserInfo]) -> String {
-    page::render_card(msg, users)
-}

@@ -209,13 +209,23 @@ async fn staff_import(db: &Db, file: &std::path::Path, strict: bool) -> anyhow::
     Ok(())
 }
 
+#[cfg_attr(not(feature = "demo"), allow(unused_mut))]
 async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()> {
+    #[cfg(feature = "demo")]
     let extra = if demo_mode {
         Some(
             crate::host::demo::setup(&db, &mut config)
                 .await
                 .map_err(app_err)?,
         )
+    } else {
+        None
+    };
+    #[cfg(not(feature = "demo"))]
+    let extra = if demo_mode {
+        anyhow::bail!(
+            "此版本不含演示模式 / this build has no demo mode (built without the `demo` feature)"
+        );
     } else {
         None
     };

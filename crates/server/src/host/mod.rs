@@ -1,7 +1,9 @@
 //! The server on top of the resources: the router and its middleware, the command line, demo mode.
 
 pub mod cli;
+#[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
 pub mod demo_share;
 pub mod guard;
 pub mod router;

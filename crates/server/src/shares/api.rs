@@ -21,13 +21,13 @@ pub async fn share_form(awards: String) -> Result<ShareFormData, AppError> {
     db::form_data(&state()?, &awards).await
 }
 
-/// The card (or digest) as the first chosen group would receive it, drawn like /sim draws it.
+/// The card (or digest) as the first chosen group would show it.
 #[server(prefix = "/sfn", endpoint = "shares/preview")]
 pub async fn preview_share(
     awards: String,
     group: Option<i64>,
     options: CardOptions,
-) -> Result<String, AppError> {
+) -> Result<medal_core::chat::CardView, AppError> {
     require(Role::Awarder).await?;
     db::preview(&state()?, &awards, group, &options).await
 }

@@ -6,8 +6,10 @@ use crate::infra::Db;
 use crate::shares::CardOptions;
 use crate::with_db;
 use dingtalk::message::dingtalk_open_link;
+use dingtalk::preview::Person;
 use dingtalk::{At, Message};
 use medal_core::card::{self, Card, CardAward, CardStyle};
+use medal_core::chat::CardView;
 use medal_core::Msg;
 
 /// Above this many awards the share form offers (and pre-selects) one digest per group.
@@ -182,18 +184,17 @@ pub(crate) fn valid_options(o: &CardOptions) -> Result<CardOptions, AppError> {
     })
 }
 
-/// The card drawn by the simulator's renderer, with the winners as the people it knows.
-pub fn card_html(msg: &Message, rows: &[AwardCardRow]) -> String {
-    let users: Vec<dingtalk::sim::UserInfo> = rows
+/// The card as the group will show it, with the winners as the people its @mentions name.
+pub fn card_view(msg: &Message, rows: &[AwardCardRow]) -> CardView {
+    let people: Vec<Person> = rows
         .iter()
         .filter_map(|r| {
-            mention(r).map(|u| dingtalk::sim::UserInfo {
+            mention(r).map(|u| Person {
                 userid: u.as_str().to_string(),
                 name: r.staff_name.clone(),
                 mobile: r.mobile.clone().unwrap_or_default(),
-                active: true,
             })
         })
         .collect();
-    dingtalk::sim::render_card_html(msg, &users)
+    dingtalk::preview::card_view(msg, &people)
 }

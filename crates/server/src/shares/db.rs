@@ -7,7 +7,7 @@ use crate::infra::AppState;
 use crate::infra::Db;
 use crate::session::types::AdminInfo;
 use crate::shares::card::award_rows;
-use crate::shares::card::card_html;
+use crate::shares::card::card_view;
 use crate::shares::card::compose;
 use crate::shares::card::mention;
 use crate::shares::card::parse_ids;
@@ -24,6 +24,7 @@ use crate::shares::ShareList;
 use crate::shares::ShareRow;
 use crate::with_db;
 use dingtalk::Message;
+use medal_core::chat::CardView;
 use medal_core::Msg;
 use serde_json::json;
 
@@ -60,7 +61,7 @@ pub async fn preview(
     awards: &str,
     group: Option<i64>,
     o: &CardOptions,
-) -> Result<String, AppError> {
+) -> Result<CardView, AppError> {
     let o = valid_options(o)?;
     let rows = award_rows(&st.db, &parse_ids(awards)?).await?;
     let keywords = match group {
@@ -73,7 +74,7 @@ pub async fn preview(
     let base = crate::settings::db::public_base_url(&st.db, &st.config).await?;
     let org = crate::settings::db::org_name(&st.db).await?;
     let msg = compose(&rows, &o, &base, &org, &keywords);
-    Ok(card_html(&msg, &rows))
+    Ok(card_view(&msg, &rows))
 }
 
 /// Writes one outbox row per group (nothing is sent here) and wakes the worker.
@@ -317,10 +318,7 @@ pub async fn get(db: &Db, id: i64) -> Result<ShareDetail, AppError> {
             .as_ref()
             .map(|m| serde_json::to_string_pretty(&m.to_webhook_json(None)).unwrap_or_default())
             .unwrap_or_default(),
-        preview_html: msg
-            .as_ref()
-            .map(|m| card_html(m, &rows))
-            .unwrap_or_default(),
+        preview: msg.as_ref().map(|m| card_view(m, &rows)),
     })
 }
 

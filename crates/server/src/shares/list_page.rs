@@ -232,7 +232,7 @@ pub fn ShareDetailPage() -> impl IntoView {
                         <div class="share-layout">
                             <section class="card share-preview">
                                 <h2>{lang.t("卡片", "Card")}</h2>
-                                <div class="dt-preview" inner_html=d.preview_html.clone()></div>
+                                {d.preview.clone().map(|v| view! { <crate::ui::CardPreview view=v/> })}
                             </section>
                             <section class="card">
                                 <h2>{lang.t("发送的消息（JSON）", "The message sent (JSON)")}</h2>

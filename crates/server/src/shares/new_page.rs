@@ -157,7 +157,7 @@ fn ShareForm(d: ShareFormData, awards: String) -> impl IntoView {
                 <p class="hint">{lang.t("与钉钉群中显示的一致（来自第一个选中的群的关键词设置）。", "As the group will show it (with the first chosen group's keywords).")}</p>
                 <Suspense fallback=move || loading(lang)>
                     {move || preview.get().map(|r| match r {
-                        Ok(html) => view! { <div class="dt-preview" inner_html=html></div> }.into_any(),
+                        Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),
                         Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                     })}
                 </Suspense>

@@ -85,6 +85,6 @@ pub struct ShareDetail {
     pub msg_uuid: String,
     /// The exact JSON sent (pretty-printed), without the msgUuid the client adds.
     pub message_json: String,
-    /// The card as the simulator's /sim page draws it (escaped HTML).
-    pub preview_html: String,
+    /// The card as the group shows it.
+    pub preview: Option<medal_core::chat::CardView>,
 }

@@ -1,9 +1,11 @@
 //! Components every page shares.
 
+pub mod card;
 pub mod form;
 pub mod format;
 pub mod layout;
 
+pub use card::*;
 pub use form::*;
 pub use format::*;
 pub use layout::*;
