@@ -10,7 +10,7 @@ use crate::staff::types::{
 };
 #[cfg(feature = "ssr")]
 use {
-    super::{db, import_web, userids},
+    super::{db, import_web, userids, userids_job},
     crate::infra::{flash, state},
     crate::session::auth::{require, session},
     medal_core::Role,
@@ -102,7 +102,7 @@ pub async fn get_userid_overview() -> Result<UseridOverview, AppError> {
 pub async fn start_userid_lookup() -> Result<i64, AppError> {
     let r = async {
         let admin = require(Role::Admin).await?;
-        userids::start(&state()?, &admin).await
+        userids_job::start(&state()?, &admin).await
     };
     flash::finish("userid-bulk", BTreeMap::new(), r.await).await
 }
@@ -111,7 +111,7 @@ pub async fn start_userid_lookup() -> Result<i64, AppError> {
 pub async fn cancel_userid_lookup() -> Result<(), AppError> {
     let r = async {
         let admin = require(Role::Admin).await?;
-        userids::cancel(&state()?.db, &admin).await
+        userids_job::cancel(&state()?.db, &admin).await
     };
     flash::finish("userid-bulk", BTreeMap::new(), r.await).await
 }

@@ -17,6 +17,8 @@ pub mod page;
 pub mod types;
 #[cfg(feature = "ssr")]
 pub mod userids;
+#[cfg(feature = "ssr")]
+pub mod userids_job;
 pub mod userids_page;
 
 pub use api::*;
