@@ -81,14 +81,18 @@ export async function newPage(browser, { javaScriptEnabled }) {
     if (m.type() === 'error' && !/status of 422/.test(m.text())) page.problems.push(`console at ${page.url()}: ${m.text().split('\n')[0]}`);
   });
   page.on('pageerror', (e) => page.problems.push(`pageerror at ${page.url()}: ${e.message}`));
+  // Confirmation dialogs (ConfirmSubmit) are answered "yes"; a test that wants "no" listens itself.
+  page.on('dialog', (d) => (page.dialogs = (page.dialogs || 0) + 1, d.accept()));
   return { context, page };
 }
 
-/// Waits until the app has hydrated (the wasm bundle ran), so clicks are handled by it.
+/// Waits until every island on the page runs in the browser (each marks its root
+/// `data-ready="1"` once it does), so what the test types or clicks is handled by it. Pages
+/// without islands are plain server-rendered HTML and need nothing.
 export async function hydrated(page) {
   await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')));
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() => [...document.querySelectorAll('leptos-island')]
+    .every((i) => i.querySelector('[data-ready="1"]')));
 }
 
 export const fixture = (name) => join(root, 'end2end', 'fixtures', name);

@@ -91,7 +91,8 @@ pub fn AwardDetailPage() -> impl IntoView {
                                         <FieldErrors field="reason" error=error/>
                                     </div>
                                     <div class="form-actions">
-                                        <button type="submit" class="btn btn-danger" disabled=move || revoke.pending().get()>{lang.t("撤销", "Revoke")}</button>
+                                        <crate::ui::ConfirmSubmit class="btn btn-danger".to_string() label=lang.t("撤销", "Revoke").to_string()
+                                            question=lang.t("撤销这枚勋章？记录会保留，并在各处显示为“已撤销”。", "Revoke this award? The record is kept and shows as revoked everywhere.").to_string()/>
                                     </div>
                                 </ActionForm>
                             </IfCan>

@@ -1,22 +1,20 @@
 //! The award form: one medal to people picked by search, whole departments, or a CSV.
 
 use crate::awards::award_choices;
-use crate::awards::give_award;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::medals::list_medals;
 use crate::medals::MedalFilter;
 use crate::staff::list_staff;
 use crate::staff::StaffFilter;
+use crate::staff::StaffPage;
 use crate::ui::loading;
 use crate::ui::url_encode;
 use crate::ui::use_flash;
 use crate::ui::Banner;
 use crate::ui::FieldErrors;
-use crate::ui::FormError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use medal_core::Lang;
@@ -32,11 +30,11 @@ pub fn AwardNew() -> impl IntoView {
     let val = |k: &str| values.get(k).cloned().unwrap_or_default();
 
     let medal_q = query.read_untracked().get("medal").unwrap_or_default();
-    let medal_choice = RwSignal::new(if val("medal_id").is_empty() {
+    let medal_choice = if val("medal_id").is_empty() {
         medal_q
     } else {
         val("medal_id")
-    });
+    };
     let reason = val("reason");
     let skip_holders = !val("skip_holders").is_empty();
     let share_after = !val("share_after").is_empty();
@@ -57,10 +55,7 @@ pub fn AwardNew() -> impl IntoView {
             initial_ids.push(id);
         }
     }
-    let initial = StoredValue::new(initial_ids.clone());
-    let removed = RwSignal::new(Vec::<i64>::new());
-    let selected = RwSignal::new(Vec::<(i64, String)>::new());
-    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let search = query.read_untracked().get("q").unwrap_or_default();
 
     let medals = Resource::new(
         || (),
@@ -72,25 +67,13 @@ pub fn AwardNew() -> impl IntoView {
         },
     );
     let choices = Resource::new(|| (), |_| award_choices());
-    let results = Resource::new(
-        move || search.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                return Ok(None);
-            }
-            list_staff(StaffFilter {
-                q,
-                status: "active".into(),
-                page: String::new(),
-            })
-            .await
-            .map(Some)
-        },
-    );
+    // The picker's starting point: the people chosen before, and the results for `?q=`.
+    let q_now = search.clone();
     let named = Resource::new(
         || (),
         move |_| {
             let ids = initial_ids.clone();
+            let q = q_now.clone();
             async move {
                 let mut out = Vec::new();
                 for id in ids.into_iter().take(200) {
@@ -100,73 +83,24 @@ pub fn AwardNew() -> impl IntoView {
                     };
                     out.push((id, name));
                 }
-                Ok::<_, AppError>(out)
+                let found = if q.trim().is_empty() {
+                    None
+                } else {
+                    search_staff(q).await.ok()
+                };
+                Ok::<_, AppError>((out, found))
             }
         },
     );
-    let give = Action::new_local(|data: &FormData| give_award(data.clone().into()));
-    let error: Signal<Option<AppError>> = Signal::derive(move || match give.value().get() {
-        Some(Err(e)) => Some(e),
-        Some(Ok(_)) => None,
-        None => flash.for_form("award").and_then(|f| f.error),
-    });
-    let banner: Signal<Option<AppError>> =
-        Signal::derive(move || give.value().get().and_then(|r| r.err()));
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        use leptos::wasm_bindgen::JsCast;
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(data) = FormData::new_with_form(&form) {
-            give.dispatch_local(data);
-        }
-    };
-    let is_selected = move |id: i64| {
-        selected.with(|s| s.iter().any(|(i, _)| *i == id))
-            || (initial.with_value(|v| v.contains(&id)) && !removed.with(|r| r.contains(&id)))
-    };
-    // Sets (not flips) membership from the box's state, so a repeated event changes nothing.
-    let choose = move |id: i64, name: String, on: bool| {
-        if initial.with_value(|v| v.contains(&id)) {
-            removed.update(|r| {
-                r.retain(|i| *i != id);
-                if !on {
-                    r.push(id);
-                }
-            });
-        } else if on && !is_selected(id) {
-            selected.update(|s| s.push((id, name)));
-        } else if !on {
-            selected.update(|s| s.retain(|(i, _)| *i != id));
-        }
-    };
-    let on_pick = move |ev: leptos::ev::Event| {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(id) = input.value().parse::<i64>() {
-            let name = input.get_attribute("data-name").unwrap_or_default();
-            choose(id, name, input.checked());
-        }
-    };
-    let chosen_count = move || {
-        selected.with(|s| s.len()) + initial.with_value(|v| v.len()) - removed.with(|r| r.len())
-    };
-    let search_href = move || format!("/awards/new?medal={}&q=", url_encode(&medal_choice.get()));
-
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || flash.for_form("award").and_then(|f| f.error));
+    let medal_now = medal_choice.clone();
+    let search_href = format!("/awards/new?medal={}&q=", url_encode(&medal_now));
+    let q0 = search.clone();
     view! {
         <Title text=lang.t("颁发勋章", "Award a medal")/>
         <nav class="crumbs"><a href="/awards">{lang.t("颁奖记录", "Awards")}</a>" / "<span>{lang.t("颁发", "Award")}</span></nav>
         <div class="page-head"><h1>{lang.t("颁发勋章", "Award a medal")}</h1></div>
-        <FormError error=banner/>
 
         <section class="card">
             <h2>{lang.t("1. 选择勋章", "1. Choose the medal")}</h2>
@@ -176,12 +110,11 @@ pub fn AwardNew() -> impl IntoView {
                     {move || medals.get().map(|r| match r {
                         Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                         Ok(list) => view! {
-                            <select id="medal_id" name="medal_id" form="award-form" required
-                                on:change=move |ev| medal_choice.set(event_target_value(&ev))>
+                            <select id="medal_id" name="medal_id" form="award-form" required>
                                 <option value="">{lang.t("— 请选择 —", "— Choose —")}</option>
                                 {list.into_iter().map(|m| {
                                     let id = m.id.to_string();
-                                    let sel = medal_choice.get_untracked() == id;
+                                    let sel = medal_choice == id;
                                     view! { <option value=id selected=sel>{format!("{} · {}", m.name, m.tier.label(lang))}</option> }
                                 }).collect_view()}
                             </select>
@@ -196,77 +129,15 @@ pub fn AwardNew() -> impl IntoView {
             <h2>{lang.t("2. 选择获奖人", "2. Choose the recipients")}</h2>
             <p class="hint">{lang.t("可以组合使用：搜索选人、整个部门、上传名单。同一人只颁发一次。",
                 "Combine as you like: pick people, whole departments, a list. Each person gets it once.")}</p>
-            <form class="filters" method="get" action="/awards/new" role="search"
-                on:submit=move |ev: SubmitEvent| ev.prevent_default()>
-                <input type="hidden" name="medal" value=move || medal_choice.get()/>
-                <div class="field field-grow">
-                    <label for="q">{lang.t("搜索员工（姓名、手机号、部门或工号）", "Search staff (name, mobile, department or external id)")}</label>
-                    <input id="q" name="q" type="search" autocomplete="off" value=search.get_untracked()
-                        on:input=move |ev| search.set(event_target_value(&ev))
-                        placeholder=lang.t("例如：张三", "e.g. Zhang")/>
-                </div>
-                <noscript><button type="submit" class="btn">{lang.t("搜索", "Search")}</button></noscript>
-            </form>
-            // One handler around the results (their boxes are re-rendered on every search). The
-            // boxes set `checked` as a property too: rows are reused, and a box the user ticked
-            // keeps its ticked property whatever the attribute says.
-            <div class="pick" on:change=on_pick>
             <Suspense fallback=move || loading(lang)>
-                {move || results.get().map(|r| match r {
-                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(p)) if p.items.is_empty() => view! { <p class="empty">{lang.t("没有符合条件的在职员工。", "No active staff match.")}</p> }.into_any(),
-                    Ok(Some(p)) => view! {
-                        <ul class="pick-list" aria-label=lang.t("搜索结果", "Search results")>
-                            {p.items.into_iter().map(|s| {
-                                let id = s.id;
-                                let name = s.name.clone();
-                                view! {
-                                    <li>
-                                        <label class="check">
-                                            <input type="checkbox" name="staff" value=id form="award-form"
-                                                data-name=name checked=move || is_selected(id) prop:checked=move || is_selected(id)/>
-                                            <span>{s.name.clone()}</span>
-                                            <span class="muted">{s.department.clone()}</span>
-                                        </label>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        {p.has_next.then(|| view! { <p class="muted">{lang.t("只显示前 50 人，请输入更多字缩小范围。", "Only the first 50 are shown; type more to narrow it down.")}</p> })}
-                    }.into_any(),
-                })}
+                {
+                    let (medal, q) = (medal_now.clone(), q0.clone());
+                    move || named.get().map(|r| {
+                        let (initial, found) = r.unwrap_or_default();
+                        view! { <RecipientPicker initial medal=medal.clone() query=q.clone() found/> }
+                    })
+                }
             </Suspense>
-            </div>
-            <div class="chosen" aria-live="polite">
-                <p class:hidden=move || chosen_count() == 0><strong>{move || match lang {
-                    Lang::Zh => format!("已选 {} 人：", chosen_count()),
-                    Lang::En => format!("{} chosen:", chosen_count()),
-                }}</strong></p>
-                <ul class="chips">
-                    <Suspense fallback=|| ()>
-                        {move || named.get().and_then(|r| r.ok()).map(|people| people.into_iter().map(|(id, name)| {
-                            let gone = move || removed.with(|r| r.contains(&id));
-                            view! {
-                                <li class="chip" class:hidden=gone>
-                                    <input type="hidden" name="staff" value=id form="award-form" disabled=gone/>
-                                    <span>{name.clone()}</span>
-                                    <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
-                                        on:click=move |_| removed.update(|r| { r.retain(|i| *i != id); r.push(id) })>"×"</button>
-                                </li>
-                            }
-                        }).collect_view())}
-                    </Suspense>
-                    {move || selected.get().into_iter().map(|(id, name)| view! {
-                        <li class="chip">
-                            <input type="hidden" name="staff" value=id form="award-form"/>
-                            <span>{name.clone()}</span>
-                            <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
-                                on:click=move |_| selected.update(|s| s.retain(|(i, _)| *i != id))>"×"</button>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </div>
             <FieldErrors field="recipients" error=error/>
             <div class="field-row">
                 <div class="field">
@@ -303,7 +174,7 @@ pub fn AwardNew() -> impl IntoView {
         </section>
 
         <form id="award-form" class="form card" method="post" action=crate::awards::GiveAward::url()
-            enctype="multipart/form-data" on:submit=on_submit novalidate>
+            enctype="multipart/form-data" novalidate>
             <h2>{lang.t("3. 颁发理由", "3. The reason")}</h2>
             <div class="field">
                 <label for="reason">{lang.t("理由", "Reason")}</label>
@@ -324,10 +195,140 @@ pub fn AwardNew() -> impl IntoView {
             <div class="form-actions">
                 <a class="btn btn-ghost" href="/awards">{lang.t("取消", "Cancel")}</a>
                 <a class="btn btn-ghost" href=search_href>{lang.t("清空搜索", "Clear search")}</a>
-                <button type="submit" class="btn btn-primary" disabled=move || give.pending().get()>
-                    {move || if give.pending().get() { lang.t("正在颁发…", "Awarding…") } else { lang.t("颁发", "Award") }}
-                </button>
+                <button type="submit" class="btn btn-primary">{lang.t("颁发", "Award")}</button>
             </div>
         </form>
     }
+}
+
+/// Picking people, an island: a search that answers as it is typed (without JavaScript, a
+/// plain GET of this page with `?q=`), ticked people kept as chips, each chip a hidden `staff`
+/// field of the award form. `initial` are the people chosen when the page was made.
+#[island]
+fn RecipientPicker(
+    initial: Vec<(i64, String)>,
+    medal: String,
+    query: String,
+    found: Option<StaffPage>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let chosen = RwSignal::new(initial);
+    let search = RwSignal::new(query);
+    // The results for the query the page was made with come from the server; later ones are
+    // asked for as the query changes (the last answer wins).
+    let results: RwSignal<Result<Option<StaffPage>, AppError>> = RwSignal::new(Ok(found));
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |first: Option<()>| {
+        let q = search.get();
+        if first.is_none() {
+            return;
+        }
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        leptos::task::spawn_local(async move {
+            let r = if q.trim().is_empty() {
+                Ok(None)
+            } else {
+                search_staff(q).await.map(Some)
+            };
+            if asked.get_value() == n {
+                results.set(r);
+            }
+        });
+    });
+    let is_chosen = move |id: i64| chosen.with(|c| c.iter().any(|(i, _)| *i == id));
+    // Sets (not flips) membership from the box's state, so a repeated event changes nothing.
+    let choose = move |id: i64, name: String, on: bool| {
+        chosen.update(|c| {
+            c.retain(|(i, _)| *i != id);
+            if on {
+                c.push((id, name));
+            }
+        })
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Ok(id) = input.value().parse::<i64>() {
+            let name = input.get_attribute("data-name").unwrap_or_default();
+            choose(id, name, input.checked());
+        }
+    };
+    let count = move || chosen.with(|c| c.len());
+    view! {
+        <div class="recipient-picker" data-ready=crate::ui::ready_attr(ready)>
+            <form class="filters" method="get" action="/awards/new" role="search"
+                on:submit=move |ev: leptos::web_sys::SubmitEvent| ev.prevent_default()>
+                <input type="hidden" name="medal" value=medal/>
+                <div class="field field-grow">
+                    <label for="q">{lang.t("搜索员工（姓名、手机号、部门或工号）", "Search staff (name, mobile, department or external id)")}</label>
+                    <input id="q" name="q" type="search" autocomplete="off" value=search.get_untracked()
+                        on:input=move |ev| search.set(event_target_value(&ev))
+                        placeholder=lang.t("例如：张三", "e.g. Zhang")/>
+                </div>
+                // (for plain pages; the search answers as it is typed once the island runs)
+                <button type="submit" class="btn" class:hidden=move || ready.get()>{lang.t("搜索", "Search")}</button>
+            </form>
+            // One handler around the results (their boxes are re-rendered on every search). The
+            // boxes set `checked` as a property too: rows are reused, and a box the user ticked
+            // keeps its ticked property whatever the attribute says.
+            <div class="pick" on:change=on_pick>
+            {move || match results.get() {
+                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Ok(Some(p)) if p.items.is_empty() => view! { <p class="empty">{lang.t("没有符合条件的在职员工。", "No active staff match.")}</p> }.into_any(),
+                    Ok(Some(p)) => view! {
+                        <ul class="pick-list" aria-label=lang.t("搜索结果", "Search results")>
+                            {p.items.into_iter().map(|s| {
+                                let id = s.id;
+                                view! {
+                                    <li>
+                                        <label class="check">
+                                            <input type="checkbox" name="staff" value=id form="award-form"
+                                                data-name=s.name.clone() checked=is_chosen(id) prop:checked=move || is_chosen(id)/>
+                                            <span>{s.name.clone()}</span>
+                                            <span class="muted">{s.department.clone()}</span>
+                                        </label>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {p.has_next.then(|| view! { <p class="muted">{lang.t("只显示前 50 人，请输入更多字缩小范围。", "Only the first 50 are shown; type more to narrow it down.")}</p> })}
+                    }.into_any(),
+                }}
+            </div>
+            <div class="chosen" aria-live="polite">
+                <p class:hidden=move || count() == 0><strong>{move || match lang {
+                    Lang::Zh => format!("已选 {} 人：", count()),
+                    Lang::En => format!("{} chosen:", count()),
+                }}</strong></p>
+                <ul class="chips">
+                    {move || chosen.get().into_iter().map(|(id, name)| view! {
+                        <li class="chip">
+                            <input type="hidden" name="staff" value=id form="award-form"/>
+                            <span>{name.clone()}</span>
+                            <button type="button" class="chip-x" aria-label=format!("{} {name}", lang.t("移除", "Remove"))
+                                on:click=move |_| chosen.update(|c| c.retain(|(i, _)| *i != id))>"×"</button>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </div>
+    }
+}
+
+/// Active staff matching `q` (the picker's search).
+async fn search_staff(q: String) -> Result<StaffPage, AppError> {
+    list_staff(StaffFilter {
+        q,
+        status: "active".into(),
+        page: String::new(),
+    })
+    .await
 }

@@ -290,7 +290,7 @@ pub fn page_csp(nonce: Option<&str>, path: &str) -> String {
         "frame-ancestors 'none'"
     };
     format!(
-        "default-src 'self'; {script}; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+        "default-src 'self'; {script}; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; {frame}"
     )
 }

@@ -64,6 +64,24 @@ pub async fn finish<T>(
     r
 }
 
+/// On a plain form post, leaves `notice` (what went right) for the page the browser goes back to.
+pub async fn notify(form: &str, notice: medal_core::Msg) -> Result<(), AppError> {
+    if is_plain_form() {
+        let flash = Flash {
+            form: form.to_string(),
+            error: None,
+            notice: Some(notice),
+            values: BTreeMap::new(),
+        };
+        session()
+            .await?
+            .insert(FLASH_KEY, flash)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
 pub async fn take() -> Result<Option<Flash>, AppError> {
     session()
         .await?

@@ -3,7 +3,6 @@
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::medals::get_medal;
-use crate::medals::save_medal;
 use crate::medals::MedalDetail;
 use crate::ui::id_param;
 use crate::ui::loading;
@@ -13,10 +12,10 @@ use crate::ui::FieldErrors;
 use crate::ui::FormError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
 use medal_core::medal::PRESET_ICONS;
 use medal_core::{MedalKind, Tier};
+use serde::{Deserialize, Serialize};
 
 #[component]
 pub fn MedalNew() -> impl IntoView {
@@ -51,106 +50,156 @@ pub fn MedalEdit() -> impl IntoView {
     }
 }
 
-/// The create/edit form. It posts multipart (it may carry an icon): as a plain form without
-/// JavaScript, or through the server function without a page reload with it.
+/// What the medal form starts with: what was typed (after a failed plain post), else the
+/// medal's, else the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedalFormValues {
+    pub id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub criteria: String,
+    pub tier: String,
+    pub kind: String,
+    pub validity: String,
+    pub repeatable: bool,
+    /// The preset chosen ("" when the medal has an uploaded icon).
+    pub preset: String,
+    /// "keep", "preset" or "upload".
+    pub source: String,
+    /// The medal has an uploaded icon that can be kept.
+    pub has_upload: bool,
+    pub current_icon: Option<String>,
+}
+
+/// The create/edit form: its values from the medal and the flash, drawn by the island.
 #[component]
 fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
-    let lang = use_lang();
     let flash = use_flash();
-    let save = Action::new_local(|data: &FormData| save_medal(data.clone().into()));
-    let error: Signal<Option<AppError>> = Signal::derive(move || match save.value().get() {
-        Some(Err(e)) => Some(e),
-        Some(Ok(_)) => None,
-        None => flash.for_form("medal").and_then(|f| f.error),
-    });
-    let flashed = flash
-        .for_form("medal")
-        .map(|f| f.values)
+    let flashed = flash.for_form("medal");
+    let typed = flashed
+        .as_ref()
+        .map(|f| f.values.clone())
         .unwrap_or_default();
-    let m = medal.clone();
-    // A value for a field: what was typed (after a failed plain post), else the medal's, else a default.
-    let val = move |key: &str, current: Option<String>, default: &str| {
-        flashed
+    let m = medal.as_ref();
+    let val = |key: &str, current: Option<String>, default: &str| {
+        typed
             .get(key)
             .cloned()
             .or(current)
             .unwrap_or_else(|| default.to_string())
     };
-    let name = val("name", m.as_ref().map(|m| m.name.clone()), "");
-    let description = val("description", m.as_ref().map(|m| m.description.clone()), "");
-    let criteria = val("criteria", m.as_ref().map(|m| m.criteria.clone()), "");
-    let tier = val(
-        "tier",
-        m.as_ref().map(|m| m.tier.as_str().to_string()),
-        "none",
-    );
-    let kind = val(
-        "kind",
-        m.as_ref().map(|m| m.kind.as_str().to_string()),
-        "manual",
-    );
-    let validity = val(
-        "validity_days",
-        m.as_ref()
-            .map(|m| m.validity_days.map(|d| d.to_string()).unwrap_or_default()),
-        "",
-    );
-    let repeatable = match (flash.for_form("medal"), &m) {
-        (Some(f), _) => f.values.contains_key("repeatable"),
-        (None, Some(m)) => m.repeatable,
-        (None, None) => false,
-    };
     let editing = m.is_some();
-    let preset = val(
-        "icon_preset",
-        m.as_ref().and_then(|m| m.icon_preset.clone()),
-        if editing { "" } else { "star" },
-    );
-    let has_upload = m.as_ref().is_some_and(|m| m.icon_preset.is_none());
-    let source = val(
-        "icon_source",
-        None,
-        if has_upload { "keep" } else { "preset" },
-    );
-    let live_name = RwSignal::new(name.clone());
-    let live_tier = RwSignal::new(tier.clone());
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        use leptos::wasm_bindgen::JsCast;
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(data) = FormData::new_with_form(&form) {
-            save.dispatch_local(data);
+    let has_upload = m.is_some_and(|m| m.icon_preset.is_none());
+    let values = MedalFormValues {
+        id: m.map(|m| m.id),
+        name: val("name", m.map(|m| m.name.clone()), ""),
+        description: val("description", m.map(|m| m.description.clone()), ""),
+        criteria: val("criteria", m.map(|m| m.criteria.clone()), ""),
+        tier: val("tier", m.map(|m| m.tier.as_str().to_string()), "none"),
+        kind: val("kind", m.map(|m| m.kind.as_str().to_string()), "manual"),
+        validity: val(
+            "validity_days",
+            m.map(|m| m.validity_days.map(|d| d.to_string()).unwrap_or_default()),
+            "",
+        ),
+        repeatable: match (&flashed, m) {
+            (Some(f), _) => f.values.contains_key("repeatable"),
+            (None, Some(m)) => m.repeatable,
+            (None, None) => false,
+        },
+        preset: val(
+            "icon_preset",
+            m.and_then(|m| m.icon_preset.clone()),
+            if editing { "" } else { "star" },
+        ),
+        source: val(
+            "icon_source",
+            None,
+            if has_upload { "keep" } else { "preset" },
+        ),
+        has_upload,
+        current_icon: m.map(|m| m.icon_url.clone()),
+    };
+    let error = flashed.and_then(|f| f.error);
+    view! { <MedalFields values error/> }
+}
+
+/// The medal form, an island: the preview follows the name and tier typed and the icon picked
+/// (a preset, or the chosen file before it is uploaded). It posts multipart as a plain form.
+#[island]
+fn MedalFields(values: MedalFormValues, error: Option<AppError>) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let error: Signal<Option<AppError>> = Signal::derive(move || error.clone());
+    let v = values;
+    let editing = v.id.is_some();
+    let preset_url = |key: &str| {
+        format!(
+            "/icons/presets/{}.svg",
+            if key.is_empty() { "star" } else { key }
+        )
+    };
+    let live_name = RwSignal::new(v.name.clone());
+    let live_tier = RwSignal::new(v.tier.clone());
+    let source = RwSignal::new(v.source.clone());
+    let icon = RwSignal::new(match (&v.current_icon, v.source.as_str()) {
+        (Some(url), "keep") => url.clone(),
+        _ => preset_url(&v.preset),
+    });
+    let kept_icon = v.current_icon.clone();
+    let pick_source = move |s: &str| {
+        source.set(s.to_string());
+        if s == "keep" {
+            if let Some(url) = &kept_icon {
+                icon.set(url.clone());
+            }
         }
     };
-    let current_icon = m.as_ref().map(|m| m.icon_url.clone());
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let file = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0));
+            if let Some(url) =
+                file.and_then(|f| leptos::web_sys::Url::create_object_url_with_blob(&f).ok())
+            {
+                icon.set(url);
+                source.set("upload".into());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let cancel_href =
+        v.id.map(|id| format!("/medals/{id}"))
+            .unwrap_or_else(|| "/medals".into());
     view! {
         <form class="form card medal-form" method="post" action=crate::medals::SaveMedal::url()
-            enctype="multipart/form-data" on:submit=on_submit novalidate>
+            enctype="multipart/form-data" novalidate data-ready=crate::ui::ready_attr(ready)>
             <FormError error=error/>
-            {m.as_ref().map(|m| view! { <input type="hidden" name="id" value=m.id/> })}
+            {v.id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
             <div class="form-grid">
                 <div class="form-main">
                     <div class="field">
                         <label for="name">{lang.t("名称", "Name")}</label>
-                        <input id="name" name="name" type="text" maxlength="30" required value=name
+                        <input id="name" name="name" type="text" maxlength="30" required value=v.name.clone()
                             on:input=move |ev| live_name.set(event_target_value(&ev))/>
                         <p class="hint">{lang.t("1–30 个字，在有效勋章中不能重名", "1–30 characters, unique among active medals")}</p>
                         <FieldErrors field="name" error=error/>
                     </div>
                     <div class="field">
                         <label for="description">{lang.t("描述", "Description")}</label>
-                        <textarea id="description" name="description" rows="3" maxlength="500">{description}</textarea>
+                        <textarea id="description" name="description" rows="3" maxlength="500">{v.description.clone()}</textarea>
                         <FieldErrors field="description" error=error/>
                     </div>
                     <div class="field">
                         <label for="criteria">{lang.t("获得条件", "Criteria")}</label>
                         <textarea id="criteria" name="criteria" rows="2" maxlength="500"
-                            placeholder=lang.t("例如：连续打卡 30 天", "e.g. 30 days of attendance in a row")>{criteria}</textarea>
+                            placeholder=lang.t("例如：连续打卡 30 天", "e.g. 30 days of attendance in a row")>{v.criteria.clone()}</textarea>
                         <FieldErrors field="criteria" error=error/>
                     </div>
                     <fieldset class="field">
@@ -161,7 +210,7 @@ fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
                                 let label_for = id.clone();
                                 view! {
                                     <label class=format!("chip chip-{}", t.as_str()) for=label_for>
-                                        <input type="radio" id=id name="tier" value=t.as_str() checked=tier == t.as_str()
+                                        <input type="radio" id=id name="tier" value=t.as_str() checked=v.tier == t.as_str()
                                             on:change=move |_| live_tier.set(t.as_str().to_string())/>
                                         <span>{t.label(lang)}</span>
                                     </label>
@@ -175,21 +224,21 @@ fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
                             <label for="kind">{lang.t("颁发方式", "How it is awarded")}</label>
                             <select id="kind" name="kind">
                                 {MedalKind::ALL.into_iter().map(|k| view! {
-                                    <option value=k.as_str() selected=kind == k.as_str()>{k.label(lang)}</option>
+                                    <option value=k.as_str() selected=v.kind == k.as_str()>{k.label(lang)}</option>
                                 }).collect_view()}
                             </select>
                             <FieldErrors field="kind" error=error/>
                         </div>
                         <div class="field">
                             <label for="validity_days">{lang.t("有效期（天）", "Validity (days)")}</label>
-                            <input id="validity_days" name="validity_days" type="number" min="1" max="366" value=validity
+                            <input id="validity_days" name="validity_days" type="number" min="1" max="366" value=v.validity.clone()
                                 placeholder=lang.t("留空表示永久", "Empty: permanent")/>
                             <FieldErrors field="validity_days" error=error/>
                         </div>
                     </div>
                     <div class="field">
                         <label class="check" for="repeatable">
-                            <input type="checkbox" id="repeatable" name="repeatable" checked=repeatable/>
+                            <input type="checkbox" id="repeatable" name="repeatable" checked=v.repeatable/>
                             <span>{lang.t("同一个人可以多次获得（如「月度之星」）", "One person may hold it more than once (e.g. Star of the month)")}</span>
                         </label>
                     </div>
@@ -198,43 +247,48 @@ fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
                     <div class="preview" aria-live="polite">
                         <span class="preview-label">{lang.t("预览", "Preview")}</span>
                         <img class=move || format!("medal-icon big ring-{}", live_tier.get()) alt=""
-                            src=current_icon.clone().unwrap_or_else(|| format!("/icons/presets/{}.svg", if preset.is_empty() { "star" } else { &preset })) width="112" height="112"/>
+                            src=move || icon.get() width="112" height="112"/>
                         <strong class="preview-name">{move || { let n = live_name.get(); if n.trim().is_empty() { lang.t("勋章名称", "Medal name").to_string() } else { n } }}</strong>
                     </div>
                     <fieldset class="field icon-field">
                         <legend>{lang.t("图标", "Icon")}</legend>
-                        {has_upload.then(|| view! {
-                            <label class="check"><input type="radio" name="icon_source" value="keep" checked=source == "keep"/>
+                        {v.has_upload.then(|| view! {
+                            <label class="check"><input type="radio" name="icon_source" value="keep" checked=v.source == "keep"
+                                prop:checked=move || source.get() == "keep" on:change=move |_| pick_source("keep")/>
                                 <span>{lang.t("保留当前图标", "Keep the current icon")}</span></label>
                         })}
-                        <label class="check"><input type="radio" name="icon_source" value="preset" checked=source == "preset"/>
+                        <label class="check"><input type="radio" name="icon_source" value="preset" checked=v.source == "preset"
+                            prop:checked=move || source.get() == "preset" on:change=move |_| source.set("preset".into())/>
                             <span>{lang.t("选择预设图标", "Pick a preset icon")}</span></label>
                         <div class="preset-grid">
                             {PRESET_ICONS.iter().map(|(key, zh, en)| {
                                 let id = format!("preset-{key}");
                                 let label_for = id.clone();
+                                let url = preset_url(key);
                                 view! {
                                     <label class="preset" for=label_for title=lang.t(zh, en)>
-                                        <input type="radio" id=id name="icon_preset" value=*key checked=preset == *key/>
+                                        <input type="radio" id=id name="icon_preset" value=*key checked=v.preset == *key
+                                            on:change=move |_| { icon.set(url.clone()); source.set("preset".into()); }/>
                                         <img src=format!("/icons/presets/{key}.svg") alt=lang.t(zh, en) width="40" height="40"/>
                                     </label>
                                 }
                             }).collect_view()}
                         </div>
                         <FieldErrors field="icon_preset" error=error/>
-                        <label class="check"><input type="radio" name="icon_source" value="upload" checked=source == "upload"/>
+                        <label class="check"><input type="radio" name="icon_source" value="upload" checked=v.source == "upload"
+                            prop:checked=move || source.get() == "upload" on:change=move |_| source.set("upload".into())/>
                             <span>{lang.t("上传图片", "Upload an image")}</span></label>
                         <label for="icon_file" class="sr-only">{lang.t("图标文件", "Icon file")}</label>
-                        <input id="icon_file" name="icon_file" type="file" accept="image/png,image/jpeg,image/webp"/>
+                        <input id="icon_file" name="icon_file" type="file" accept="image/png,image/jpeg,image/webp" on:change=on_file/>
                         <p class="hint">{lang.t("PNG、JPEG 或 WebP，不超过 2 MB；会缩放到 512×512 以内", "PNG, JPEG or WebP up to 2 MB; scaled to fit 512×512")}</p>
                         <FieldErrors field="icon_file" error=error/>
                     </fieldset>
                 </div>
             </div>
             <div class="form-actions">
-                <a class="btn btn-ghost" href=m.as_ref().map(|m| format!("/medals/{}", m.id)).unwrap_or_else(|| "/medals".into())>{lang.t("取消", "Cancel")}</a>
-                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { lang.t("正在保存…", "Saving…") } else if editing { lang.t("保存修改", "Save changes") } else { lang.t("创建勋章", "Create medal") }}
+                <a class="btn btn-ghost" href=cancel_href>{lang.t("取消", "Cancel")}</a>
+                <button type="submit" class="btn btn-primary">
+                    {if editing { lang.t("保存修改", "Save changes") } else { lang.t("创建勋章", "Create medal") }}
                 </button>
             </div>
         </form>

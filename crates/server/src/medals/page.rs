@@ -178,7 +178,8 @@ pub fn MedalDetailPage() -> impl IntoView {
                                             view! {
                                                 <ActionForm action=archive attr:class="inline-form">
                                                     <input type="hidden" name="id" value=m.id/>
-                                                    <button type="submit" class="btn btn-danger-ghost">{lang.t("归档", "Archive")}</button>
+                                                    <crate::ui::ConfirmSubmit class="btn btn-danger-ghost".to_string() label=lang.t("归档", "Archive").to_string()
+                                                        question=lang.t("归档这枚勋章？归档后不能再颁发，已颁发的保留，随时可以恢复。", "Archive this medal? It can no longer be awarded; awards are kept, and it can be restored.").to_string()/>
                                                 </ActionForm>
                                             }.into_any()
                                         }}

@@ -8,14 +8,15 @@ use crate::shares::list_shares;
 use crate::shares::Progress;
 use crate::shares::RetryShare;
 use crate::shares::ShareFilter;
+use crate::shares::ShareList;
 use crate::ui::can;
 use crate::ui::fmt_time;
 use crate::ui::id_param;
 use crate::ui::loading;
 use crate::ui::url_encode;
 use crate::ui::Banner;
-use crate::ui::FormError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use medal_core::{Lang, Role};
@@ -76,29 +77,11 @@ pub fn ShareListPage() -> impl IntoView {
             page: q.get("page").unwrap_or_default(),
         }
     };
-    let retry = ServerAction::<RetryShare>::new();
-    let (tick, set_tick) = signal(0u32);
-    let shares = Resource::new(
-        move || (filter(), retry.version().get(), tick.get()),
-        |(f, ..)| list_shares(f),
-    );
+    let shares = Resource::new(filter, list_shares);
     let groups = Resource::new(|| (), |_| list_groups());
     let is_admin = can(Role::Admin);
-    // With JavaScript: refetch every 2 s while anything is in flight.
-    crate::ui::refresh_while(
-        set_tick,
-        move || {
-            shares
-                .get_untracked()
-                .and_then(|r| r.ok())
-                .is_some_and(|l| l.progress.in_flight > 0)
-        },
-        std::time::Duration::from_secs(2),
-    );
     let sel =
         move |key: &'static str, v: String| move || query.read().get(key).unwrap_or_default() == v;
-    let retry_error: Signal<Option<AppError>> =
-        Signal::derive(move || retry.value().get().and_then(|r| r.err()));
     view! {
         <Title text=lang.t("分享记录", "Shares")/>
         <div class="page-head"><h1>{lang.t("分享记录", "Shares")}</h1></div>
@@ -126,66 +109,107 @@ pub fn ShareListPage() -> impl IntoView {
             </div>
             <button type="submit" class="btn">{lang.t("筛选", "Filter")}</button>
         </form>
-        <FormError error=retry_error/>
         <Suspense fallback=move || loading(lang)>
             {move || shares.get().map(|r| match r {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                 Ok(list) => {
-                    let admin = is_admin.get();
                     let busy = list.progress.in_flight > 0;
-                    let f = filter();
-                    let page = list.page;
-                    let href = move |page: u32| format!("/shares?status={}&group={}&request={}&page={page}", url_encode(&f.status), url_encode(&f.group), url_encode(&f.request));
                     view! {
-                        <ProgressBar p=list.progress.clone()/>
-                        {busy.then(|| view! {
-                            <noscript><meta http-equiv="refresh" content="3"/></noscript>
-                            <p class="hint">{lang.t("仍有消息在发送，本页会自动刷新。", "Messages are still being sent; this page refreshes itself.")}" "
-                                <a href="" class="reload-link">{lang.t("立即刷新", "Reload now")}</a></p>
-                        })}
-                        {if list.items.is_empty() {
-                            view! { <p class="empty">{lang.t("没有分享记录。", "No shares.")}</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table shares-table">
-                                    <thead><tr>
-                                        <th scope="col">"#"</th>
-                                        <th scope="col">{lang.t("群", "Group")}</th>
-                                        <th scope="col">{lang.t("状态", "Status")}</th>
-                                        <th scope="col">{lang.t("尝试次数", "Attempts")}</th>
-                                        <th scope="col">{lang.t("时间", "Time")}</th>
-                                        <th scope="col">{lang.t("说明", "Details")}</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {list.items.into_iter().map(|s| {
-                                            let can_retry = admin && (s.status == "failed" || s.status == "gave_up");
-                                            view! {
-                                                <tr data-share=s.id>
-                                                    <td><a href=format!("/shares/{}", s.id)>{s.id}</a></td>
-                                                    <td><a href=format!("/groups/{}", s.group_id)>{s.group_name.clone()}</a></td>
-                                                    <td>{status_tag(lang, &s.status)}</td>
-                                                    <td>{s.attempts}</td>
-                                                    <td>{fmt_time(s.sent_at.unwrap_or(s.updated_at))}</td>
-                                                    <td class="share-error">{s.error.as_ref().map(|e| e.get(lang).to_string()).unwrap_or_default()}
-                                                        {can_retry.then(|| view! {
-                                                            <ActionForm action=retry attr:class="inline-form">
-                                                                <input type="hidden" name="id" value=s.id/>
-                                                                <button type="submit" class="btn btn-small">{lang.t("重试", "Retry")}</button>
-                                                            </ActionForm>
-                                                        })}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {crate::ui::pager(lang, page, list.has_next, href)}
-                            }.into_any()
-                        }}
+                        {busy.then(|| view! { <noscript><meta http-equiv="refresh" content="3"/></noscript> })}
+                        <LiveShares filter=filter() admin=is_admin.get() initial=list/>
                     }.into_any()
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The progress and the table of a share list, an island: while anything is in flight it asks
+/// the server again every two seconds and redraws.
+#[island]
+fn LiveShares(filter: ShareFilter, admin: bool, initial: ShareList) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let list = RwSignal::new(initial);
+    {
+        let filter = filter.clone();
+        crate::ui::every(
+            std::time::Duration::from_secs(2),
+            move || list.with_untracked(|l| l.progress.in_flight > 0),
+            move || {
+                let filter = filter.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(l) = list_shares(filter).await {
+                        list.set(l);
+                    }
+                });
+            },
+        );
+    }
+    let f = filter.clone();
+    let href = move |page: u32| {
+        format!(
+            "/shares?status={}&group={}&request={}&page={page}",
+            url_encode(&f.status),
+            url_encode(&f.group),
+            url_encode(&f.request)
+        )
+    };
+    view! {
+        <div class="live-shares" data-ready=crate::ui::ready_attr(ready)>
+            {move || {
+                let list = list.get();
+                let busy = list.progress.in_flight > 0;
+                let page = list.page;
+                let href = href.clone();
+                view! {
+                    <ProgressBar p=list.progress.clone()/>
+                    {busy.then(|| view! {
+                        <p class="hint">{lang.t("仍有消息在发送，本页会自动刷新。", "Messages are still being sent; this page refreshes itself.")}" "
+                            <a href="" class="reload-link">{lang.t("立即刷新", "Reload now")}</a></p>
+                    })}
+                    {if list.items.is_empty() {
+                        view! { <p class="empty">{lang.t("没有分享记录。", "No shares.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="table shares-table">
+                                <thead><tr>
+                                    <th scope="col">"#"</th>
+                                    <th scope="col">{lang.t("群", "Group")}</th>
+                                    <th scope="col">{lang.t("状态", "Status")}</th>
+                                    <th scope="col">{lang.t("尝试次数", "Attempts")}</th>
+                                    <th scope="col">{lang.t("时间", "Time")}</th>
+                                    <th scope="col">{lang.t("说明", "Details")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.items.into_iter().map(|s| {
+                                        let can_retry = admin && (s.status == "failed" || s.status == "gave_up");
+                                        view! {
+                                            <tr data-share=s.id>
+                                                <td><a href=format!("/shares/{}", s.id)>{s.id}</a></td>
+                                                <td><a href=format!("/groups/{}", s.group_id)>{s.group_name.clone()}</a></td>
+                                                <td>{status_tag(lang, &s.status)}</td>
+                                                <td>{s.attempts}</td>
+                                                <td>{fmt_time(s.sent_at.unwrap_or(s.updated_at))}</td>
+                                                <td class="share-error">{s.error.as_ref().map(|e| e.get(lang).to_string()).unwrap_or_default()}
+                                                    {can_retry.then(|| view! {
+                                                        <form method="post" action=RetryShare::url() class="inline-form">
+                                                            <input type="hidden" name="id" value=s.id/>
+                                                            <button type="submit" class="btn btn-small">{lang.t("重试", "Retry")}</button>
+                                                        </form>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {crate::ui::pager(lang, page, list.has_next, href)}
+                        }.into_any()
+                    }}
+                }
+            }}
+        </div>
     }
 }
 

@@ -13,8 +13,10 @@ use crate::ui::Banner;
 use crate::ui::FieldErrors;
 use crate::ui::FormError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use medal_core::chat::CardView;
 use medal_core::Lang;
 
 #[component]
@@ -22,46 +24,65 @@ pub fn ShareNew() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let awards = Memo::new(move |_| query.read().get("awards").unwrap_or_default());
-    let data = Resource::new(move || awards.get(), share_form);
+    // The form's data and its first preview (no group chosen yet, the default options).
+    let data = Resource::new(
+        move || awards.get(),
+        |a| async move {
+            let d = share_form(a.clone()).await?;
+            let first = CardOptions {
+                style: "action_card".into(),
+                mention: true,
+                digest: d.awards.len() > d.digest_from,
+                ..CardOptions::default()
+            };
+            let preview = preview_share(a, None, first).await;
+            Ok::<_, AppError>((d, preview))
+        },
+    );
+    let flash = use_flash();
     view! {
         <Title text=lang.t("分享到群", "Share to groups")/>
         <nav class="crumbs"><a href="/shares">{lang.t("分享记录", "Shares")}</a>" / "<span>{lang.t("分享", "Share")}</span></nav>
         <div class="page-head"><h1>{lang.t("分享到群", "Share to groups")}</h1></div>
         <Suspense fallback=move || loading(lang)>
             {move || data.get().map(|r| match r {
-                Ok(d) => view! { <ShareForm d awards=awards.get_untracked()/> }.into_any(),
+                Ok((d, preview)) => {
+                    let flashed = flash.for_form("share");
+                    let values = flashed.as_ref().map(|f| f.values.clone()).unwrap_or_default();
+                    let message = values.get("message").cloned().unwrap_or_default();
+                    let style = values.get("style").cloned().unwrap_or_default();
+                    let error = flashed.and_then(|f| f.error);
+                    view! { <ShareForm d awards=awards.get_untracked() message style error preview/> }.into_any()
+                }
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
             })}
         </Suspense>
     }
 }
 
-#[component]
-fn ShareForm(d: ShareFormData, awards: String) -> impl IntoView {
+/// The share form, an island: the card preview follows what is typed and ticked (the first
+/// chosen group's keywords included). It posts as a plain form; errors come back through the
+/// flash (`message`, `style` and `error` are what the last plain post left).
+#[island]
+fn ShareForm(
+    d: ShareFormData,
+    awards: String,
+    message: String,
+    style: String,
+    error: Option<AppError>,
+    preview: Result<CardView, AppError>,
+) -> impl IntoView {
     let lang = use_lang();
-    let flash = use_flash();
-    let create = ServerAction::<CreateShare>::new();
-    let values = flash
-        .for_form("share")
-        .map(|f| f.values)
-        .unwrap_or_default();
-    let error: Signal<Option<AppError>> = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) => Some(e),
-        Some(Ok(_)) => None,
-        None => flash.for_form("share").and_then(|f| f.error),
-    });
-    let banner: Signal<Option<AppError>> =
-        Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let ready = crate::ui::live();
+    let error: Signal<Option<AppError>> = Signal::derive(move || error.clone());
     let many = d.awards.len() > 1;
     let suggest_digest = d.awards.len() > d.digest_from;
-    let (message, set_message) = signal(values.get("message").cloned().unwrap_or_default());
-    let (style, set_style) = signal(
-        values
-            .get("style")
-            .cloned()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "action_card".into()),
-    );
+    let (message, set_message) = signal(message);
+    let (style, set_style) = signal(if style.is_empty() {
+        "action_card".to_string()
+    } else {
+        style
+    });
     let (mention, set_mention) = signal(true);
     let (sidebar, set_sidebar) = signal(false);
     let (digest, set_digest) = signal(suggest_digest);
@@ -74,17 +95,33 @@ fn ShareForm(d: ShareFormData, awards: String) -> impl IntoView {
         sidebar: sidebar.get(),
         digest: digest.get(),
     };
+    // The first preview comes from the server; later ones are asked for as the options change
+    // (the last answer wins).
+    let preview = RwSignal::new(preview);
+    let asked = StoredValue::new(0u64);
     let awards_for_preview = awards.clone();
-    let preview = Resource::new(
-        move || (options(), first_group.get()),
-        move |(o, g)| preview_share(awards_for_preview.clone(), g, o),
-    );
+    Effect::new(move |first: Option<()>| {
+        let (o, g) = (options(), first_group.get());
+        // the server drew the first one (for a message left by a failed post, draw it again)
+        if first.is_none() && o.message.is_empty() {
+            return;
+        }
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        let awards = awards_for_preview.clone();
+        leptos::task::spawn_local(async move {
+            let r = preview_share(awards, g, o).await;
+            if asked.get_value() == n {
+                preview.set(r);
+            }
+        });
+    });
     let mentionable = d.awards.iter().filter(|a| a.mentionable).count();
     let no_groups = d.groups.is_empty();
     view! {
-        <div class="share-layout">
-            <ActionForm action=create attr:class="form card share-form" attr:novalidate=true>
-                <FormError error=banner/>
+        <div class="share-layout" data-ready=crate::ui::ready_attr(ready)>
+            <form method="post" action=CreateShare::url() class="form card share-form" novalidate>
+                <FormError error=error/>
                 <input type="hidden" name="awards" value=awards.clone()/>
                 <h2>{lang.t("勋章记录", "Awards")}</h2>
                 <ul class="share-awards">
@@ -151,16 +188,14 @@ fn ShareForm(d: ShareFormData, awards: String) -> impl IntoView {
                     <button type="submit" class="btn btn-primary" disabled=no_groups>{lang.t("分享", "Share")}</button>
                 </div>
                 <p class="hint">{lang.t("提交后消息进入发送队列，页面会显示发送进度。", "Submitting queues the messages; the next page shows their progress.")}</p>
-            </ActionForm>
+            </form>
             <section class="card share-preview">
                 <h2>{lang.t("预览", "Preview")}</h2>
                 <p class="hint">{lang.t("与钉钉群中显示的一致（来自第一个选中的群的关键词设置）。", "As the group will show it (with the first chosen group's keywords).")}</p>
-                <Suspense fallback=move || loading(lang)>
-                    {move || preview.get().map(|r| match r {
-                        Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),
-                        Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
-                    })}
-                </Suspense>
+                {move || match preview.get() {
+                    Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),
+                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
+                }}
             </section>
         </div>
     }

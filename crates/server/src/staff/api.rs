@@ -86,7 +86,16 @@ pub async fn reactivate_staff(id: i64) -> Result<(), AppError> {
 pub async fn lookup_user_id(id: i64) -> Result<String, AppError> {
     let r = async {
         let admin = require(Role::Admin).await?;
-        userids::lookup_one(&state()?, &admin, id).await
+        let uid = userids::lookup_one(&state()?, &admin, id).await?;
+        flash::notify(
+            "staff-userid",
+            medal_core::Msg::new(
+                format!("已从钉钉查到 userId：{uid}"),
+                format!("DingTalk userId found: {uid}"),
+            ),
+        )
+        .await?;
+        Ok(uid)
     };
     flash::finish("staff-userid", BTreeMap::new(), r.await).await
 }

@@ -3,7 +3,6 @@
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::staff::pending_staff_import;
-use crate::staff::preview_staff_import;
 use crate::staff::CancelStaffImport;
 use crate::staff::CommitStaffImport;
 use crate::staff::ImportOutcome;
@@ -14,39 +13,25 @@ use crate::ui::FieldErrors;
 use crate::ui::FormError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use medal_core::Lang;
 
-/// The import: upload a file (multipart; plain post or the action), see the preview of the file
+/// The import: upload a file (a plain multipart post), see the preview of the file
 /// kept on the server (counts and the rows with errors by line number), then confirm or cancel.
 #[component]
 pub fn StaffImport() -> impl IntoView {
     let lang = use_lang();
     let flash = use_flash();
     let query = use_query_map();
-    let upload = Action::new_local(|data: &FormData| preview_staff_import(data.clone().into()));
     let commit = ServerAction::<CommitStaffImport>::new();
     let cancel = ServerAction::<CancelStaffImport>::new();
     let pending = Resource::new(
-        move || {
-            (
-                upload.version().get(),
-                commit.version().get(),
-                cancel.version().get(),
-            )
-        },
+        move || (commit.version().get(), cancel.version().get()),
         |_| pending_staff_import(),
     );
     let upload_error: Signal<Option<AppError>> =
-        Signal::derive(move || match upload.value().get() {
-            Some(Err(e)) => Some(e),
-            Some(Ok(_)) => None,
-            None => flash.for_form("staff-import").and_then(|f| f.error),
-        });
-    let upload_banner: Signal<Option<AppError>> =
-        Signal::derive(move || upload.value().get().and_then(|r| r.err()));
+        Signal::derive(move || flash.for_form("staff-import").and_then(|f| f.error));
     let step_error: Signal<Option<AppError>> = Signal::derive(move || {
         [
             commit.value().get().map(|r| r.map(|_| ())),
@@ -71,20 +56,6 @@ pub fn StaffImport() -> impl IntoView {
             skipped: n("skipped"),
         })
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        use leptos::wasm_bindgen::JsCast;
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        if let Ok(data) = FormData::new_with_form(&form) {
-            commit.clear();
-            upload.dispatch_local(data);
-        }
-    };
     view! {
         <Title text=lang.t("导入员工", "Import staff")/>
         <nav class="crumbs"><a href="/staff">{lang.t("员工", "Staff")}</a>" / "<span>{lang.t("导入", "Import")}</span></nav>
@@ -100,9 +71,8 @@ pub fn StaffImport() -> impl IntoView {
             </div>
         })}
         <form class="form card" method="post" action=crate::staff::PreviewStaffImport::url()
-            enctype="multipart/form-data" on:submit=on_submit novalidate>
+            enctype="multipart/form-data" novalidate>
             <h2>{lang.t("1. 上传 CSV 文件", "1. Upload a CSV file")}</h2>
-            <FormError error=upload_banner/>
             <div class="field">
                 <label for="file">{lang.t("CSV 文件", "CSV file")}</label>
                 <input id="file" name="file" type="file" accept=".csv,text/csv"/>
@@ -113,8 +83,8 @@ pub fn StaffImport() -> impl IntoView {
                 <FieldErrors field="file" error=upload_error/>
             </div>
             <div class="form-actions">
-                <button type="submit" class="btn btn-primary" disabled=move || upload.pending().get()>
-                    {move || if upload.pending().get() { lang.t("正在读取…", "Reading…") } else { lang.t("上传并预览", "Upload and preview") }}
+                <button type="submit" class="btn btn-primary">
+                    {lang.t("上传并预览", "Upload and preview")}
                 </button>
             </div>
         </form>

@@ -172,13 +172,12 @@ pub fn StaffDetailPage() -> impl IntoView {
         }
         shown.into_iter().flatten().flatten().next()
     });
-    let found = move || match lookup.value().get() {
-        Some(Ok(uid)) => Some(view! {
-            <div class="banner banner-success" role="status">
-                {lang.t("已从钉钉查到 userId：", "DingTalk userId found: ")}<code>{uid}</code>
-            </div>
-        }),
-        _ => None,
+    // What the lookup found (a plain post's flash notice).
+    let found = move || {
+        flash
+            .for_form("staff-userid")
+            .and_then(|f| f.notice)
+            .map(|n| view! { <div class="banner banner-success" role="status">{n.get(lang).to_string()}</div> })
     };
     view! {
         <Suspense fallback=move || loading(lang)>
@@ -202,7 +201,8 @@ pub fn StaffDetailPage() -> impl IntoView {
                                             view! {
                                                 <ActionForm action=deactivate attr:class="inline-form">
                                                     <input type="hidden" name="id" value=s.id/>
-                                                    <button type="submit" class="btn btn-danger-ghost">{lang.t("停用", "Deactivate")}</button>
+                                                    <crate::ui::ConfirmSubmit class="btn btn-danger-ghost".to_string() label=lang.t("停用", "Deactivate").to_string()
+                                                        question=lang.t("停用这位员工？停用后不能再获得勋章，已获得的保留。", "Deactivate this person? They can no longer receive medals; their awards are kept.").to_string()/>
                                                 </ActionForm>
                                             }.into_any()
                                         } else {

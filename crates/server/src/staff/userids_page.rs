@@ -6,13 +6,15 @@ use crate::staff::page::dash;
 use crate::staff::CancelUseridLookup;
 use crate::staff::StartUseridLookup;
 use crate::staff::UseridJob;
+use crate::staff::UseridOverview;
+use crate::ui::can;
 use crate::ui::fmt_time;
 use crate::ui::loading;
 use crate::ui::use_flash;
 use crate::ui::Banner;
 use crate::ui::FormError;
-use crate::ui::IfCan;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use medal_core::{Lang, Role};
 
@@ -27,7 +29,7 @@ fn job_state(lang: Lang, state: &str) -> &'static str {
 }
 
 #[component]
-fn UseridJobCard(job: UseridJob, cancel: ServerAction<CancelUseridLookup>) -> impl IntoView {
+fn UseridJobCard(job: UseridJob, admin: bool) -> impl IntoView {
     let lang = use_lang();
     let running = job.state == "running";
     let total = job.total.max(job.done);
@@ -52,14 +54,13 @@ fn UseridJobCard(job: UseridJob, cancel: ServerAction<CancelUseridLookup>) -> im
             </div>
             {job.error.map(|e| view! { <Banner kind="error" text=e.get(lang).to_string()/> })}
             {running.then(|| view! {
-                <noscript><meta http-equiv="refresh" content="3"/></noscript>
                 <p class="hint">{lang.t("查询在后台进行，可以离开本页；本页会自动刷新。", "The lookup runs in the background; you may leave this page. It refreshes itself.")}" "
                     <a href="" class="reload-link">{lang.t("立即刷新", "Reload now")}</a></p>
-                <IfCan role=Role::Admin>
-                    <ActionForm action=cancel attr:class="inline-form">
+                {admin.then(|| view! {
+                    <form method="post" action=CancelUseridLookup::url() class="inline-form">
                         <button type="submit" class="btn btn-danger-ghost">{lang.t("取消查询", "Cancel the lookup")}</button>
-                    </ActionForm>
-                </IfCan>
+                    </form>
+                })}
             })}
         </section>
     }
@@ -70,29 +71,9 @@ fn UseridJobCard(job: UseridJob, cancel: ServerAction<CancelUseridLookup>) -> im
 pub fn StaffUserids() -> impl IntoView {
     let lang = use_lang();
     let flash = use_flash();
-    let start = ServerAction::<StartUseridLookup>::new();
-    let cancel = ServerAction::<CancelUseridLookup>::new();
-    let (tick, set_tick) = signal(0u32);
-    let overview = Resource::new(
-        move || (start.version().get(), cancel.version().get(), tick.get()),
-        |_| get_userid_overview(),
-    );
-    // With JavaScript: refetch every second while a lookup runs.
-    crate::ui::refresh_while(
-        set_tick,
-        move || {
-            overview
-                .get_untracked()
-                .and_then(|r| r.ok())
-                .and_then(|o| o.job)
-                .is_some_and(|j| j.state == "running")
-        },
-        std::time::Duration::from_secs(1),
-    );
-    let error = Signal::derive(move || match (start.value().get(), cancel.value().get()) {
-        (None, None) => flash.for_form("userid-bulk").and_then(|f| f.error),
-        (s, c) => s.and_then(|r| r.err()).or_else(|| c.and_then(|r| r.err())),
-    });
+    let overview = Resource::new(|| (), |_| get_userid_overview());
+    let is_admin = can(Role::Admin);
+    let error = Signal::derive(move || flash.for_form("userid-bulk").and_then(|f| f.error));
     view! {
         <Title text=lang.t("查询钉钉 userId", "DingTalk userIds")/>
         <nav class="crumbs"><a href="/staff">{lang.t("员工", "Staff")}</a>" / "<span>{lang.t("钉钉 userId", "DingTalk userIds")}</span></nav>
@@ -106,6 +87,39 @@ pub fn StaffUserids() -> impl IntoView {
             {move || overview.get().map(|r| match r {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                 Ok(o) => {
+                    let running = o.job.as_ref().is_some_and(|j| j.state == "running");
+                    view! {
+                        {running.then(|| view! { <noscript><meta http-equiv="refresh" content="3"/></noscript> })}
+                        <LiveUserids initial=o admin=is_admin.get()/>
+                    }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The lookup's counts, the latest job with its progress and the misses, an island: while a job
+/// runs it asks the server again every second and redraws.
+#[island]
+fn LiveUserids(initial: UseridOverview, admin: bool) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let overview = RwSignal::new(initial);
+    crate::ui::every(
+        std::time::Duration::from_secs(1),
+        move || overview.with_untracked(|o| o.job.as_ref().is_some_and(|j| j.state == "running")),
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(o) = get_userid_overview().await {
+                    overview.set(o);
+                }
+            });
+        },
+    );
+    view! {
+        <div class="live-userids" data-ready=crate::ui::ready_attr(ready)>
+            {move || {
+                let o = overview.get();
                     let running = o.job.as_ref().is_some_and(|j| j.state == "running");
                     let can_start = o.credentials_set && o.missing > 0 && !running;
                     view! {
@@ -128,16 +142,16 @@ pub fn StaffUserids() -> impl IntoView {
                                     Lang::En => format!("{} active people with neither a mobile nor a userId (edit them to add one)", o.without_mobile),
                                 }}</dd>
                             </dl>
-                            <IfCan role=Role::Admin>
-                                <ActionForm action=start attr:class="inline-form userid-start">
+                            {admin.then(|| view! {
+                                <form method="post" action=StartUseridLookup::url() class="inline-form userid-start">
                                     <button type="submit" class="btn btn-primary" disabled=!can_start>{match lang {
                                         Lang::Zh => format!("开始批量查询（{} 人）", o.missing),
                                         Lang::En => format!("Look up all ({} people)", o.missing),
                                     }}</button>
-                                </ActionForm>
-                            </IfCan>
+                                </form>
+                            })}
                         </section>
-                        {o.job.map(|job| view! { <UseridJobCard job cancel/> })}
+                        {o.job.map(|job| view! { <UseridJobCard job admin/> })}
                         {(!o.misses.is_empty()).then(|| view! {
                             <section class="card">
                                 <h2>{match lang {
@@ -169,9 +183,8 @@ pub fn StaffUserids() -> impl IntoView {
                                 </table>
                             </section>
                         })}
-                    }.into_any()
-                }
-            })}
-        </Suspense>
+                    }
+            }}
+        </div>
     }
 }

@@ -139,25 +139,3 @@ pub fn LangSwitch() -> impl IntoView {
             hreflang=other>{label}</a>
     }
 }
-
-/// With JavaScript, bumps `tick` every `period` while `busy()` says something is under way, so
-/// resources keyed on `tick` refetch (pages without JavaScript refresh through `<noscript>`).
-pub fn refresh_while(
-    tick: WriteSignal<u32>,
-    busy: impl Fn() -> bool + 'static,
-    period: std::time::Duration,
-) {
-    #[cfg(feature = "hydrate")]
-    if let Ok(h) = set_interval_with_handle(
-        move || {
-            if busy() {
-                tick.update(|t| *t += 1);
-            }
-        },
-        period,
-    ) {
-        on_cleanup(move || h.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (tick, busy, period);
-}
