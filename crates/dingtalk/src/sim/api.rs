@@ -15,10 +15,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::{
-    ip_allowed, random_string, FaultAction, GrantInfo, HonourInfo, Received, Simulator, TokenRec,
-    World, ALNUM,
-};
+use super::ip::ip_allowed;
+use super::world::{FaultAction, TokenRec, World};
+use super::{random_string, GrantInfo, HonourInfo, Received, Simulator, ALNUM};
 use crate::app::TOKEN_HEADER;
 use crate::message::{AppMessage, Message, MAX_APP_MSG_PARAM_BYTES};
 use crate::sign;
