@@ -1,0 +1,112 @@
+//! What the simulator shows back: robots, groups, apps, users and honours as they are now, the
+//! messages a group received, request counters and the whole snapshot.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::spec::Faults;
+use crate::message::Message;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RobotInfo {
+    pub access_token: String,
+    pub secret: Option<String>,
+    /// As DingTalk shows it (real host); the clients accept it whatever their base.
+    pub webhook_url: String,
+    /// Relative to the simulator's base.
+    pub webhook_path: String,
+    pub group: String,
+    pub name: String,
+    pub keywords: Vec<String>,
+    pub ip_allowlist: Vec<String>,
+    pub enabled: bool,
+    /// Seconds of penalty left.
+    pub penalty_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupInfo {
+    pub open_conversation_id: String,
+    pub name: String,
+    pub disbanded: bool,
+    pub members: Vec<String>,
+    /// robotCodes of app robots in the group.
+    pub app_robots: Vec<String>,
+    pub message_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub name: String,
+    pub app_key: String,
+    pub app_secret: String,
+    pub robot_code: String,
+    pub robot_enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub userid: String,
+    pub name: String,
+    pub mobile: String,
+    pub active: bool,
+}
+
+/// One message a group received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Received {
+    pub seq: u64,
+    /// Unix ms.
+    pub at_ms: i64,
+    /// Name of the robot that posted it.
+    pub sender: String,
+    /// `webhook`, `app` or `honour`.
+    pub via: String,
+    pub msg_uuid: Option<String>,
+    /// App messages: the template key.
+    pub msg_key: Option<String>,
+    pub message: Message,
+}
+
+/// Counters for tests.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// `oauth2/accessToken` + `gettoken` calls.
+    pub token_requests: u64,
+    /// Requests per endpoint name.
+    pub requests: HashMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GrantInfo {
+    pub user_id: String,
+    pub sender_user_id: String,
+    pub reason: String,
+    pub at_ms: i64,
+    pub expires_ms: Option<i64>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HonourInfo {
+    pub honor_id: String,
+    pub name: String,
+    pub description: String,
+    pub bg_color: String,
+    pub medal_media_id: String,
+    pub creator_user_id: String,
+    pub grants: Vec<GrantInfo>,
+}
+
+/// Everything, for `/_control/state`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub groups: Vec<GroupInfo>,
+    pub robots: Vec<RobotInfo>,
+    pub apps: Vec<AppInfo>,
+    pub users: Vec<UserInfo>,
+    pub honours: Vec<HonourInfo>,
+    pub faults: HashMap<String, Faults>,
+    pub clock_skew_ms: i64,
+}

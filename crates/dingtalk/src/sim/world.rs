@@ -1,0 +1,163 @@
+//! The simulated world behind a [`Simulator`](super::Simulator): per-robot, per-group and
+//! per-token records, and the fault dice.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+
+use super::info::{AppInfo, GroupInfo, HonourInfo, Received, RobotInfo, Stats, UserInfo};
+use super::spec::Faults;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FaultAction {
+    None,
+    Throttle,
+    Timeout,
+    Error5xx,
+    Busy,
+    UnknownResult,
+    LostAnswer,
+}
+
+#[derive(Debug)]
+pub(crate) struct RobotRec {
+    pub info: RobotInfo,
+    pub sends: VecDeque<Instant>,
+    pub penalty_until: Option<Instant>,
+    pub seen_uuids: HashSet<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct GroupRec {
+    pub name: String,
+    pub disbanded: bool,
+    pub members: Vec<String>,
+    pub app_robots: Vec<String>,
+    pub messages: Vec<Received>,
+    /// App robot sends per robotCode (rate limit).
+    pub app_sends: HashMap<String, VecDeque<Instant>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct TokenRec {
+    pub app_key: String,
+    pub expires: Instant,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    pub robots: HashMap<String, RobotRec>,
+    pub robot_order: Vec<String>,
+    pub groups: HashMap<String, GroupRec>,
+    pub group_order: Vec<String>,
+    pub apps: HashMap<String, AppInfo>,
+    pub app_order: Vec<String>,
+    pub tokens: HashMap<String, TokenRec>,
+    pub users: Vec<UserInfo>,
+    pub honours: Vec<HonourInfo>,
+    pub grants_in_flight: HashSet<String>,
+    pub faults: HashMap<String, Faults>,
+    pub qps: HashMap<(String, String), VecDeque<Instant>>,
+    pub monthly_sent: u32,
+    pub clock_skew_ms: i64,
+    pub seq: u64,
+    pub stats: Stats,
+}
+
+impl World {
+    pub fn robot_info(&self, token: &str, now: Instant) -> Option<RobotInfo> {
+        self.robots.get(token).map(|r| {
+            let mut info = r.info.clone();
+            info.penalty_secs = r
+                .penalty_until
+                .map(|t| t.saturating_duration_since(now).as_secs())
+                .unwrap_or(0);
+            info
+        })
+    }
+
+    pub fn group_info(&self, cid: &str) -> Option<GroupInfo> {
+        self.groups.get(cid).map(|g| GroupInfo {
+            open_conversation_id: cid.to_owned(),
+            name: g.name.clone(),
+            disbanded: g.disbanded,
+            members: g.members.clone(),
+            app_robots: g.app_robots.clone(),
+            message_count: g.messages.len(),
+        })
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Option<&UserInfo> {
+        self.users.iter().find(|u| u.userid == id)
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    pub fn count(&mut self, endpoint: &str) {
+        *self.stats.requests.entry(endpoint.to_owned()).or_default() += 1;
+    }
+
+    /// Looks up faults for the first matching key, rolls the dice and consumes `times`.
+    pub fn take_fault(&mut self, keys: &[&str]) -> (Duration, FaultAction) {
+        let mut keys: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
+        keys.push("*");
+        let Some(key) = keys.into_iter().find(|k| self.faults.contains_key(*k)) else {
+            return (Duration::ZERO, FaultAction::None);
+        };
+        let key = key.to_owned();
+        let Some(f) = self.faults.get_mut(&key) else {
+            return (Duration::ZERO, FaultAction::None);
+        };
+        let mut rng = rand::thread_rng();
+        let mut roll = |p: f64| p > 0.0 && rng.gen::<f64>() < p;
+        let action = if f.throttle {
+            FaultAction::Throttle
+        } else if roll(f.timeout) {
+            FaultAction::Timeout
+        } else if roll(f.error_5xx) {
+            FaultAction::Error5xx
+        } else if roll(f.busy) {
+            FaultAction::Busy
+        } else if roll(f.unknown_result) {
+            FaultAction::UnknownResult
+        } else if roll(f.lost_answer) {
+            FaultAction::LostAnswer
+        } else {
+            FaultAction::None
+        };
+        let latency = Duration::from_millis(f.latency_ms);
+        if let Some(n) = f.times.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.faults.remove(&key);
+            }
+        }
+        (latency, action)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Simulator;
+
+    #[test]
+    fn faults_times_are_consumed() {
+        let sim = Simulator::default();
+        sim.set_faults(
+            "g",
+            Faults {
+                busy: 1.0,
+                times: Some(1),
+                ..Faults::default()
+            },
+        );
+        let mut w = sim.world();
+        assert_eq!(w.take_fault(&["g"]).1, FaultAction::Busy);
+        assert_eq!(w.take_fault(&["g"]).1, FaultAction::None);
+    }
+}
