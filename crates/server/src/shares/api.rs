@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::shares::types::{CardOptions, ShareDetail, ShareFilter, ShareFormData, ShareList};
+use crate::shares::types::{
+    CardOptions, Progress, ShareDetail, ShareFilter, ShareFormData, ShareList,
+};
 #[cfg(feature = "ssr")]
 use {
     super::db,
@@ -63,6 +65,13 @@ pub async fn list_shares(filter: ShareFilter) -> Result<ShareList, AppError> {
 pub async fn get_share(id: i64) -> Result<ShareDetail, AppError> {
     require(Role::Viewer).await?;
     db::get(&state()?.db, id).await
+}
+
+/// How far the filtered shares are (what the live progress asks for).
+#[server(prefix = "/sfn", endpoint = "shares/progress")]
+pub async fn share_progress(filter: ShareFilter) -> Result<Progress, AppError> {
+    require(Role::Viewer).await?;
+    db::progress(&state()?.db, &filter).await
 }
 
 /// Puts a failed or given-up share back in the queue (same msgUuid).

@@ -14,6 +14,7 @@ use crate::shares::card::parse_ids;
 use crate::shares::card::valid_options;
 use crate::shares::card::AwardCardRow;
 use crate::shares::card::DIGEST_FROM;
+use crate::shares::types::GroupChoice;
 use crate::shares::AwardBrief;
 use crate::shares::CardOptions;
 use crate::shares::Progress;
@@ -37,6 +38,11 @@ pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, App
         .await?
         .into_iter()
         .filter(|g| !g.disabled)
+        .map(|g| GroupChoice {
+            id: g.id,
+            name: g.name,
+            keywords: g.keywords,
+        })
         .collect();
     Ok(ShareFormData {
         awards: rows
@@ -224,7 +230,8 @@ impl Row {
 
 const STATUSES: &[&str] = &["queued", "sending", "sent", "failed", "gave_up"];
 
-pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
+/// The WHERE clause of a share filter and its bound text values.
+fn where_of(f: &ShareFilter) -> (String, Vec<String>) {
     let mut conds: Vec<String> = Vec::new();
     let mut binds: Vec<String> = Vec::new();
     if STATUSES.contains(&f.status.as_str()) {
@@ -235,36 +242,21 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
         binds.push(f.request.trim().to_string());
         conds.push(format!("s.request_id = ${}", binds.len()));
     }
-    let group: Option<i64> = f.group.trim().parse().ok();
-    let mut where_sql = if conds.is_empty() {
+    if let Ok(g) = f.group.trim().parse::<i64>() {
+        // an integer, never text from the request
+        conds.push(format!("s.group_id = {g}"));
+    }
+    let where_sql = if conds.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", conds.join(" AND "))
     };
-    if let Some(g) = group {
-        // an integer, never text from the request
-        where_sql = if where_sql.is_empty() {
-            format!(" WHERE s.group_id = {g}")
-        } else {
-            format!("{where_sql} AND s.group_id = {g}")
-        };
-    }
-    let page: u32 = f.page.parse().unwrap_or(1).max(1);
-    let sql = format!(
-        "{SELECT}{where_sql} ORDER BY s.id DESC LIMIT {} OFFSET {}",
-        PAGE + 1,
-        (page as i64 - 1) * PAGE
-    );
-    let mut rows = with_db!(db, p => {
-        let mut q = sqlx::query_as::<_, Row>(&sql);
-        for b in &binds {
-            q = q.bind(b);
-        }
-        q.fetch_all(p).await
-    })
-    .map_err(AppError::from)?;
-    let has_next = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
+    (where_sql, binds)
+}
+
+/// How far the filtered shares are: counts by outcome.
+pub async fn progress(db: &Db, f: &ShareFilter) -> Result<Progress, AppError> {
+    let (where_sql, binds) = where_of(f);
     let count_sql = format!("SELECT s.status, COUNT(*) FROM shares s{where_sql} GROUP BY s.status");
     let counts: Vec<(String, i64)> = with_db!(db, p => {
         let mut q = sqlx::query_as::<_, (String, i64)>(&count_sql);
@@ -284,11 +276,32 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
             _ => progress.in_flight += n,
         }
     }
+    Ok(progress)
+}
+
+pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
+    let (where_sql, binds) = where_of(f);
+    let page: u32 = f.page.parse().unwrap_or(1).max(1);
+    let sql = format!(
+        "{SELECT}{where_sql} ORDER BY s.id DESC LIMIT {} OFFSET {}",
+        PAGE + 1,
+        (page as i64 - 1) * PAGE
+    );
+    let mut rows = with_db!(db, p => {
+        let mut q = sqlx::query_as::<_, Row>(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(AppError::from)?;
+    let has_next = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
     Ok(ShareList {
         items: rows.iter().map(Row::public).collect(),
         page,
         has_next,
-        progress,
+        progress: progress(db, f).await?,
     })
 }
 

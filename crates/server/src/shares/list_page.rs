@@ -5,10 +5,10 @@ use crate::groups::list_groups;
 use crate::i18n::use_lang;
 use crate::shares::get_share;
 use crate::shares::list_shares;
+use crate::shares::share_progress;
 use crate::shares::Progress;
 use crate::shares::RetryShare;
 use crate::shares::ShareFilter;
-use crate::shares::ShareList;
 use crate::ui::can;
 use crate::ui::fmt_time;
 use crate::ui::id_param;
@@ -114,60 +114,13 @@ pub fn ShareListPage() -> impl IntoView {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                 Ok(list) => {
                     let busy = list.progress.in_flight > 0;
+                    let admin = is_admin.get();
+                    let page = list.page;
+                    let f = filter();
+                    let href = move |page: u32| format!("/shares?status={}&group={}&request={}&page={page}", url_encode(&f.status), url_encode(&f.group), url_encode(&f.request));
                     view! {
                         {busy.then(|| view! { <noscript><meta http-equiv="refresh" content="3"/></noscript> })}
-                        <LiveShares filter=filter() admin=is_admin.get() initial=list/>
-                    }.into_any()
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The progress and the table of a share list, an island: while anything is in flight it asks
-/// the server again every two seconds and redraws.
-#[island]
-fn LiveShares(filter: ShareFilter, admin: bool, initial: ShareList) -> impl IntoView {
-    let lang = use_lang();
-    let ready = crate::ui::live();
-    let list = RwSignal::new(initial);
-    {
-        let filter = filter.clone();
-        crate::ui::every(
-            std::time::Duration::from_secs(2),
-            move || list.with_untracked(|l| l.progress.in_flight > 0),
-            move || {
-                let filter = filter.clone();
-                leptos::task::spawn_local(async move {
-                    if let Ok(l) = list_shares(filter).await {
-                        list.set(l);
-                    }
-                });
-            },
-        );
-    }
-    let f = filter.clone();
-    let href = move |page: u32| {
-        format!(
-            "/shares?status={}&group={}&request={}&page={page}",
-            url_encode(&f.status),
-            url_encode(&f.group),
-            url_encode(&f.request)
-        )
-    };
-    view! {
-        <div class="live-shares" data-ready=crate::ui::ready_attr(ready)>
-            {move || {
-                let list = list.get();
-                let busy = list.progress.in_flight > 0;
-                let page = list.page;
-                let href = href.clone();
-                view! {
-                    <ProgressBar p=list.progress.clone()/>
-                    {busy.then(|| view! {
-                        <p class="hint">{lang.t("仍有消息在发送，本页会自动刷新。", "Messages are still being sent; this page refreshes itself.")}" "
-                            <a href="" class="reload-link">{lang.t("立即刷新", "Reload now")}</a></p>
-                    })}
+                        <ShareProgress filter=filter() initial=list.progress.clone()/>
                     {if list.items.is_empty() {
                         view! { <p class="empty">{lang.t("没有分享记录。", "No shares.")}</p> }.into_any()
                     } else {
@@ -207,6 +160,48 @@ fn LiveShares(filter: ShareFilter, admin: bool, initial: ShareList) -> impl Into
                             {crate::ui::pager(lang, page, list.has_next, href)}
                         }.into_any()
                     }}
+                    }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A share list's progress, an island: while anything is in flight it asks the server for the
+/// counts every second and moves the bar; when everything is done it loads the page again, so
+/// the table shows how each share ended.
+#[island]
+fn ShareProgress(filter: ShareFilter, initial: Progress) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let progress = RwSignal::new(initial);
+    crate::ui::every(
+        std::time::Duration::from_secs(1),
+        move || progress.with_untracked(|p| p.in_flight > 0),
+        move || {
+            let filter = filter.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(p) = share_progress(filter).await {
+                    let done = p.in_flight == 0;
+                    progress.set(p);
+                    if done {
+                        crate::ui::reload();
+                    }
+                }
+            });
+        },
+    );
+    view! {
+        <div class="live-progress" data-ready=crate::ui::ready_attr(ready)>
+            {move || {
+                let p = progress.get();
+                let busy = p.in_flight > 0;
+                view! {
+                    <ProgressBar p/>
+                    {busy.then(|| view! {
+                        <p class="hint">{lang.t("仍有消息在发送，进度会自动更新。", "Messages are still being sent; the progress updates itself.")}" "
+                            <a href="" class="reload-link">{lang.t("立即刷新", "Reload now")}</a></p>
+                    })}
                 }
             }}
         </div>

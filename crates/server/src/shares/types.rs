@@ -1,6 +1,5 @@
 //! What the sharing server functions take and return.
 
-use crate::groups::types::GroupSummary;
 use medal_core::Msg;
 use serde::{Deserialize, Serialize};
 
@@ -14,10 +13,18 @@ pub struct AwardBrief {
     pub mentionable: bool,
 }
 
+/// A group the share form offers (enabled ones only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupChoice {
+    pub id: i64,
+    pub name: String,
+    pub keywords: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShareFormData {
     pub awards: Vec<AwardBrief>,
-    pub groups: Vec<GroupSummary>,
+    pub groups: Vec<GroupChoice>,
     /// Above this many awards the form suggests a digest.
     pub digest_from: usize,
 }

@@ -6,7 +6,7 @@ use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use crate::error::AppError;
 use crate::staff::types::{
-    ImportOutcome, ImportPreview, StaffDetail, StaffFilter, StaffPage, UseridOverview,
+    ImportOutcome, ImportPreview, StaffDetail, StaffFilter, StaffPage, UseridJob, UseridOverview,
 };
 #[cfg(feature = "ssr")]
 use {
@@ -104,6 +104,15 @@ pub async fn lookup_user_id(id: i64) -> Result<String, AppError> {
 pub async fn get_userid_overview() -> Result<UseridOverview, AppError> {
     require(Role::Viewer).await?;
     userids::overview(&state()?).await
+}
+
+/// The latest bulk lookup (what its live progress asks for; a stale one shows as interrupted).
+#[server(prefix = "/sfn", endpoint = "staff/userid/progress")]
+pub async fn userid_progress() -> Result<Option<UseridJob>, AppError> {
+    require(Role::Viewer).await?;
+    let db = state()?.db;
+    userids::expire_stale(&db).await?;
+    userids::latest_job(&db).await
 }
 
 /// Starts a bulk lookup of everyone active with a mobile and no userId (in the background).

@@ -193,15 +193,9 @@ type JobRow = (
     Option<String>,
 );
 
-/// Who still lacks a userId, the latest bulk lookup, and the people not found.
-pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
-    let db = &st.db;
-    expire_stale(db).await?;
-    let crypto = crate::infra::crypto::for_config(&st.config)?;
-    let credentials_set = crate::settings::db::app_credentials(db, &crypto)
-        .await?
-        .is_some();
-    let job = with_db!(db, p => sqlx::query_as::<_, JobRow>(
+/// The latest bulk lookup (what its live progress asks for).
+pub async fn latest_job(db: &Db) -> Result<Option<UseridJob>, AppError> {
+    Ok(with_db!(db, p => sqlx::query_as::<_, JobRow>(
         "SELECT j.id, j.state, COALESCE(a.username, ''), j.started_at, j.finished_at, j.total, j.done, \
          j.found, j.not_found, j.error_zh, j.error_en \
          FROM userid_lookups j LEFT JOIN admins a ON a.id = j.started_by ORDER BY j.id DESC LIMIT 1")
@@ -222,7 +216,18 @@ pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
                 error: zh.zip(en).map(|(zh, en)| Msg { zh, en }),
             }
         },
-    );
+    ))
+}
+
+/// Who still lacks a userId, the latest bulk lookup, and the people not found.
+pub async fn overview(st: &AppState) -> Result<UseridOverview, AppError> {
+    let db = &st.db;
+    expire_stale(db).await?;
+    let crypto = crate::infra::crypto::for_config(&st.config)?;
+    let credentials_set = crate::settings::db::app_credentials(db, &crypto)
+        .await?
+        .is_some();
+    let job = latest_job(db).await?;
     const MISSES: &str = "userid_lookup_error IS NOT NULL \
          AND (dingtalk_user_id IS NULL OR dingtalk_user_id = '')";
     let sql = format!(

@@ -3,10 +3,10 @@
 use crate::i18n::use_lang;
 use crate::staff::get_userid_overview;
 use crate::staff::page::dash;
+use crate::staff::userid_progress;
 use crate::staff::CancelUseridLookup;
 use crate::staff::StartUseridLookup;
 use crate::staff::UseridJob;
-use crate::staff::UseridOverview;
 use crate::ui::can;
 use crate::ui::fmt_time;
 use crate::ui::loading;
@@ -32,8 +32,6 @@ fn job_state(lang: Lang, state: &str) -> &'static str {
 fn UseridJobCard(job: UseridJob, admin: bool) -> impl IntoView {
     let lang = use_lang();
     let running = job.state == "running";
-    let total = job.total.max(job.done);
-    let pct = |n: i64| if total > 0 { n * 100 / total } else { 100 };
     view! {
         <section class="card userid-job">
             <h2>{lang.t("最近一次批量查询", "Latest bulk lookup")}" "
@@ -45,13 +43,7 @@ fn UseridJobCard(job: UseridJob, admin: bool) -> impl IntoView {
                 Lang::Zh => format!("，{} 结束", fmt_time(t)),
                 Lang::En => format!(", ended {}", fmt_time(t)),
             })}</p>
-            <div class="share-progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=job.done>
-                <crate::ui::StackBar parts=vec![("bar-sent", pct(job.found)), ("bar-failed", pct(job.not_found))]/>
-                <p class="progress-text">{match lang {
-                    Lang::Zh => format!("已查询 {} / {}：查到 {}，未找到 {}（{}%）", job.done, total, job.found, job.not_found, pct(job.done)),
-                    Lang::En => format!("Asked {} of {}: found {}, not found {} ({}%)", job.done, total, job.found, job.not_found, pct(job.done)),
-                }}</p>
-            </div>
+            <UseridProgress initial=job.clone()/>
             {job.error.map(|e| view! { <Banner kind="error" text=e.get(lang).to_string()/> })}
             {running.then(|| view! {
                 <p class="hint">{lang.t("查询在后台进行，可以离开本页；本页会自动刷新。", "The lookup runs in the background; you may leave this page. It refreshes itself.")}" "
@@ -87,42 +79,11 @@ pub fn StaffUserids() -> impl IntoView {
             {move || overview.get().map(|r| match r {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
                 Ok(o) => {
-                    let running = o.job.as_ref().is_some_and(|j| j.state == "running");
-                    view! {
-                        {running.then(|| view! { <noscript><meta http-equiv="refresh" content="3"/></noscript> })}
-                        <LiveUserids initial=o admin=is_admin.get()/>
-                    }.into_any()
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The lookup's counts, the latest job with its progress and the misses, an island: while a job
-/// runs it asks the server again every second and redraws.
-#[island]
-fn LiveUserids(initial: UseridOverview, admin: bool) -> impl IntoView {
-    let lang = use_lang();
-    let ready = crate::ui::live();
-    let overview = RwSignal::new(initial);
-    crate::ui::every(
-        std::time::Duration::from_secs(1),
-        move || overview.with_untracked(|o| o.job.as_ref().is_some_and(|j| j.state == "running")),
-        move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(o) = get_userid_overview().await {
-                    overview.set(o);
-                }
-            });
-        },
-    );
-    view! {
-        <div class="live-userids" data-ready=crate::ui::ready_attr(ready)>
-            {move || {
-                let o = overview.get();
+                    let admin = is_admin.get();
                     let running = o.job.as_ref().is_some_and(|j| j.state == "running");
                     let can_start = o.credentials_set && o.missing > 0 && !running;
                     view! {
+                        {running.then(|| view! { <noscript><meta http-equiv="refresh" content="3"/></noscript> })}
                         {(!o.credentials_set).then(|| view! {
                             <div class="banner banner-warning" role="status">
                                 {lang.t("尚未设置钉钉应用凭据（AppKey、AppSecret、RobotCode），无法查询。", "The DingTalk app credentials (AppKey, AppSecret, RobotCode) are not set, so nothing can be looked up. ")}
@@ -183,8 +144,48 @@ fn LiveUserids(initial: UseridOverview, admin: bool) -> impl IntoView {
                                 </table>
                             </section>
                         })}
+                    }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A lookup's progress, an island: while it runs it asks the server every second and moves the
+/// bar; when it ends it loads the page again (the misses, the counts, the state).
+#[island]
+fn UseridProgress(initial: UseridJob) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let job = RwSignal::new(initial);
+    crate::ui::every(
+        std::time::Duration::from_secs(1),
+        move || job.with_untracked(|j| j.state == "running"),
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(j)) = userid_progress().await {
+                    let ended = j.state != "running";
+                    job.set(j);
+                    if ended {
+                        crate::ui::reload();
                     }
-            }}
-        </div>
+                }
+            });
+        },
+    );
+    move || {
+        let job = job.get();
+        let total = job.total.max(job.done);
+        let pct = |n: i64| if total > 0 { n * 100 / total } else { 100 };
+        view! {
+            <div class="share-progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=job.done
+                data-ready=crate::ui::ready_attr(ready)>
+                <crate::ui::StackBar parts=vec![("bar-sent", pct(job.found)), ("bar-failed", pct(job.not_found))]/>
+                <p class="progress-text">{match lang {
+                    Lang::Zh => format!("已查询 {} / {}：查到 {}，未找到 {}（{}%）", job.done, total, job.found, job.not_found, pct(job.done)),
+                    Lang::En => format!("Asked {} of {}: found {}, not found {} ({}%)", job.done, total, job.found, job.not_found, pct(job.done)),
+                }}</p>
+            </div>
+        }
     }
 }

@@ -40,6 +40,12 @@ pub fn every(
     let _ = (period, busy, tick);
 }
 
+/// Loads the page again (the browser only).
+pub fn reload() {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().reload();
+}
+
 /// A submit button that asks before it submits (an action that is hard to undo). Without
 /// JavaScript the form submits at once, as a plain form.
 #[island]

@@ -112,7 +112,9 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
             .await
         }
         "/sfn/settings/save" => app.post(c, path, &[("form[org_name]", "示例")]).await,
-        "/sfn/shares/list" => app.post(c, path, &[("filter[status]", "")]).await,
+        "/sfn/shares/list" | "/sfn/shares/progress" => {
+            app.post(c, path, &[("filter[status]", "")]).await
+        }
         _ => app.post(c, path, &[]).await,
     })
 }
