@@ -30,6 +30,14 @@ for (const js of [true, false]) {
       await page.waitForURL(/\/shares\/new\?awards=\d+/);
       await settle();
       await page.getByText('代码评审认真细致').first().waitFor();
+      if (js) {
+        // The group search narrows the list as it is typed.
+        await page.getByLabel('搜索群').fill('研发');
+        await page.getByLabel(/市场部/).waitFor({ state: 'hidden' });
+        assert.ok(await page.getByLabel(/研发部/).isVisible());
+        await page.getByLabel('搜索群').fill('');
+        await page.getByLabel(/市场部/).waitFor();
+      }
       await page.getByLabel(/研发部/).check();
       await page.getByLabel(/市场部/).check();
       await page.getByLabel('寄语').fill(message);

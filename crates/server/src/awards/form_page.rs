@@ -13,6 +13,7 @@ use crate::ui::url_encode;
 use crate::ui::use_flash;
 use crate::ui::Banner;
 use crate::ui::FieldErrors;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -280,10 +281,10 @@ fn RecipientPicker(
             // keeps its ticked property whatever the attribute says.
             <div class="pick" on:change=on_pick>
             {move || match results.get() {
-                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(p)) if p.items.is_empty() => view! { <p class="empty">{lang.t("没有符合条件的在职员工。", "No active staff match.")}</p> }.into_any(),
-                    Ok(Some(p)) => view! {
+                    Err(e) => EitherOf3::A(view! { <Banner kind="error" text=e.summary(lang)/> }),
+                    Ok(None) => EitherOf3::B(()),
+                    Ok(Some(p)) => EitherOf3::C(view! {
+                        <p class="empty" class:hidden=!p.items.is_empty()>{lang.t("没有符合条件的在职员工。", "No active staff match.")}</p>
                         <ul class="pick-list" aria-label=lang.t("搜索结果", "Search results")>
                             {p.items.into_iter().map(|s| {
                                 let id = s.id;
@@ -292,15 +293,15 @@ fn RecipientPicker(
                                         <label class="check">
                                             <input type="checkbox" name="staff" value=id form="award-form"
                                                 data-name=s.name.clone() checked=is_chosen(id) prop:checked=move || is_chosen(id)/>
-                                            <span>{s.name.clone()}</span>
-                                            <span class="muted">{s.department.clone()}</span>
+                                            <span>{s.name}</span>
+                                            <span class="muted">{s.department}</span>
                                         </label>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
-                        {p.has_next.then(|| view! { <p class="muted">{lang.t("只显示前 50 人，请输入更多字缩小范围。", "Only the first 50 are shown; type more to narrow it down.")}</p> })}
-                    }.into_any(),
+                        <p class="muted" class:hidden=!p.has_next>{lang.t("只显示前 50 人，请输入更多字缩小范围。", "Only the first 50 are shown; type more to narrow it down.")}</p>
+                    }),
                 }}
             </div>
             <div class="chosen" aria-live="polite">

@@ -15,7 +15,6 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use medal_core::medal::PRESET_ICONS;
 use medal_core::{MedalKind, Tier};
-use serde::{Deserialize, Serialize};
 
 #[component]
 pub fn MedalNew() -> impl IntoView {
@@ -52,28 +51,37 @@ pub fn MedalEdit() -> impl IntoView {
 
 /// What the medal form starts with: what was typed (after a failed plain post), else the
 /// medal's, else the defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MedalFormValues {
-    pub id: Option<i64>,
-    pub name: String,
-    pub description: String,
-    pub criteria: String,
-    pub tier: String,
-    pub kind: String,
-    pub validity: String,
-    pub repeatable: bool,
+#[derive(Debug, Clone, PartialEq)]
+struct MedalFormValues {
+    id: Option<i64>,
+    name: String,
+    description: String,
+    criteria: String,
+    tier: String,
+    kind: String,
+    validity: String,
+    repeatable: bool,
     /// The preset chosen ("" when the medal has an uploaded icon).
-    pub preset: String,
+    preset: String,
     /// "keep", "preset" or "upload".
-    pub source: String,
+    source: String,
     /// The medal has an uploaded icon that can be kept.
-    pub has_upload: bool,
-    pub current_icon: Option<String>,
+    has_upload: bool,
+    current_icon: Option<String>,
 }
 
-/// The create/edit form: its values from the medal and the flash, drawn by the island.
+fn preset_url(key: &str) -> String {
+    format!(
+        "/icons/presets/{}.svg",
+        if key.is_empty() { "star" } else { key }
+    )
+}
+
+/// The create/edit form, rendered on the server and posted multipart as a plain form; its
+/// values come from the medal and the flash. The preview beside it is the island.
 #[component]
 fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
+    let lang = use_lang();
     let flash = use_flash();
     let flashed = flash.for_form("medal");
     let typed = flashed
@@ -90,7 +98,7 @@ fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
     };
     let editing = m.is_some();
     let has_upload = m.is_some_and(|m| m.icon_preset.is_none());
-    let values = MedalFormValues {
+    let v = MedalFormValues {
         id: m.map(|m| m.id),
         name: val("name", m.map(|m| m.name.clone()), ""),
         description: val("description", m.map(|m| m.description.clone()), ""),
@@ -120,74 +128,24 @@ fn MedalForm(medal: Option<MedalDetail>) -> impl IntoView {
         has_upload,
         current_icon: m.map(|m| m.icon_url.clone()),
     };
-    let error = flashed.and_then(|f| f.error);
-    view! { <MedalFields values error/> }
-}
-
-/// The medal form, an island: the preview follows the name and tier typed and the icon picked
-/// (a preset, or the chosen file before it is uploaded). It posts multipart as a plain form.
-#[island]
-fn MedalFields(values: MedalFormValues, error: Option<AppError>) -> impl IntoView {
-    let lang = use_lang();
-    let ready = crate::ui::live();
-    let error: Signal<Option<AppError>> = Signal::derive(move || error.clone());
-    let v = values;
-    let editing = v.id.is_some();
-    let preset_url = |key: &str| {
-        format!(
-            "/icons/presets/{}.svg",
-            if key.is_empty() { "star" } else { key }
-        )
-    };
-    let live_name = RwSignal::new(v.name.clone());
-    let live_tier = RwSignal::new(v.tier.clone());
-    let source = RwSignal::new(v.source.clone());
-    let icon = RwSignal::new(match (&v.current_icon, v.source.as_str()) {
+    let error: Signal<Option<AppError>> = Signal::stored(flashed.and_then(|f| f.error));
+    let icon = match (&v.current_icon, v.source.as_str()) {
         (Some(url), "keep") => url.clone(),
         _ => preset_url(&v.preset),
-    });
-    let kept_icon = v.current_icon.clone();
-    let pick_source = move |s: &str| {
-        source.set(s.to_string());
-        if s == "keep" {
-            if let Some(url) = &kept_icon {
-                icon.set(url.clone());
-            }
-        }
-    };
-    let on_file = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            let file = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.files())
-                .and_then(|f| f.get(0));
-            if let Some(url) =
-                file.and_then(|f| leptos::web_sys::Url::create_object_url_with_blob(&f).ok())
-            {
-                icon.set(url);
-                source.set("upload".into());
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
     };
     let cancel_href =
         v.id.map(|id| format!("/medals/{id}"))
             .unwrap_or_else(|| "/medals".into());
     view! {
         <form class="form card medal-form" method="post" action=crate::medals::SaveMedal::url()
-            enctype="multipart/form-data" novalidate data-ready=crate::ui::ready_attr(ready)>
+            enctype="multipart/form-data" novalidate>
             <FormError error=error/>
             {v.id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
             <div class="form-grid">
                 <div class="form-main">
                     <div class="field">
                         <label for="name">{lang.t("名称", "Name")}</label>
-                        <input id="name" name="name" type="text" maxlength="30" required value=v.name.clone()
-                            on:input=move |ev| live_name.set(event_target_value(&ev))/>
+                        <input id="name" name="name" type="text" maxlength="30" required value=v.name.clone()/>
                         <p class="hint">{lang.t("1–30 个字，在有效勋章中不能重名", "1–30 characters, unique among active medals")}</p>
                         <FieldErrors field="name" error=error/>
                     </div>
@@ -210,8 +168,7 @@ fn MedalFields(values: MedalFormValues, error: Option<AppError>) -> impl IntoVie
                                 let label_for = id.clone();
                                 view! {
                                     <label class=format!("chip chip-{}", t.as_str()) for=label_for>
-                                        <input type="radio" id=id name="tier" value=t.as_str() checked=v.tier == t.as_str()
-                                            on:change=move |_| live_tier.set(t.as_str().to_string())/>
+                                        <input type="radio" id=id name="tier" value=t.as_str() checked=v.tier == t.as_str()/>
                                         <span>{t.label(lang)}</span>
                                     </label>
                                 }
@@ -244,42 +201,32 @@ fn MedalFields(values: MedalFormValues, error: Option<AppError>) -> impl IntoVie
                     </div>
                 </div>
                 <div class="form-side">
-                    <div class="preview" aria-live="polite">
-                        <span class="preview-label">{lang.t("预览", "Preview")}</span>
-                        <img class=move || format!("medal-icon big ring-{}", live_tier.get()) alt=""
-                            src=move || icon.get() width="112" height="112"/>
-                        <strong class="preview-name">{move || { let n = live_name.get(); if n.trim().is_empty() { lang.t("勋章名称", "Medal name").to_string() } else { n } }}</strong>
-                    </div>
+                    <MedalPreview name=v.name.clone() tier=v.tier.clone() icon kept=v.current_icon.clone().filter(|_| v.has_upload)/>
                     <fieldset class="field icon-field">
                         <legend>{lang.t("图标", "Icon")}</legend>
                         {v.has_upload.then(|| view! {
-                            <label class="check"><input type="radio" name="icon_source" value="keep" checked=v.source == "keep"
-                                prop:checked=move || source.get() == "keep" on:change=move |_| pick_source("keep")/>
+                            <label class="check"><input type="radio" id="icon-source-keep" name="icon_source" value="keep" checked=v.source == "keep"/>
                                 <span>{lang.t("保留当前图标", "Keep the current icon")}</span></label>
                         })}
-                        <label class="check"><input type="radio" name="icon_source" value="preset" checked=v.source == "preset"
-                            prop:checked=move || source.get() == "preset" on:change=move |_| source.set("preset".into())/>
+                        <label class="check"><input type="radio" id="icon-source-preset" name="icon_source" value="preset" checked=v.source == "preset"/>
                             <span>{lang.t("选择预设图标", "Pick a preset icon")}</span></label>
                         <div class="preset-grid">
                             {PRESET_ICONS.iter().map(|(key, zh, en)| {
                                 let id = format!("preset-{key}");
                                 let label_for = id.clone();
-                                let url = preset_url(key);
                                 view! {
                                     <label class="preset" for=label_for title=lang.t(zh, en)>
-                                        <input type="radio" id=id name="icon_preset" value=*key checked=v.preset == *key
-                                            on:change=move |_| { icon.set(url.clone()); source.set("preset".into()); }/>
-                                        <img src=format!("/icons/presets/{key}.svg") alt=lang.t(zh, en) width="40" height="40"/>
+                                        <input type="radio" id=id name="icon_preset" value=*key checked=v.preset == *key/>
+                                        <img src=preset_url(key) alt=lang.t(zh, en) width="40" height="40"/>
                                     </label>
                                 }
                             }).collect_view()}
                         </div>
                         <FieldErrors field="icon_preset" error=error/>
-                        <label class="check"><input type="radio" name="icon_source" value="upload" checked=v.source == "upload"
-                            prop:checked=move || source.get() == "upload" on:change=move |_| source.set("upload".into())/>
+                        <label class="check"><input type="radio" id="icon-source-upload" name="icon_source" value="upload" checked=v.source == "upload"/>
                             <span>{lang.t("上传图片", "Upload an image")}</span></label>
                         <label for="icon_file" class="sr-only">{lang.t("图标文件", "Icon file")}</label>
-                        <input id="icon_file" name="icon_file" type="file" accept="image/png,image/jpeg,image/webp" on:change=on_file/>
+                        <input id="icon_file" name="icon_file" type="file" accept="image/png,image/jpeg,image/webp"/>
                         <p class="hint">{lang.t("PNG、JPEG 或 WebP，不超过 2 MB；会缩放到 512×512 以内", "PNG, JPEG or WebP up to 2 MB; scaled to fit 512×512")}</p>
                         <FieldErrors field="icon_file" error=error/>
                     </fieldset>
@@ -292,5 +239,45 @@ fn MedalFields(values: MedalFormValues, error: Option<AppError>) -> impl IntoVie
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The medal's preview, an island: it follows the form around it — the name and tier typed, the
+/// icon picked (a preset, the kept icon, or the chosen file before it is uploaded; picking one
+/// also ticks its source).
+#[island]
+fn MedalPreview(name: String, tier: String, icon: String, kept: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    let name = RwSignal::new(name);
+    let tier = RwSignal::new(tier);
+    let icon = RwSignal::new(icon);
+    crate::ui::follow_form("form.medal-form", move |e| match e.name.as_str() {
+        "name" => name.set(e.value()),
+        "tier" => tier.set(e.value()),
+        "icon_preset" => {
+            icon.set(preset_url(&e.value()));
+            crate::ui::tick("#icon-source-preset");
+        }
+        "icon_source" => match e.value().as_str() {
+            "keep" => icon.set(kept.clone().unwrap_or_else(|| preset_url(""))),
+            "preset" => icon.set(preset_url(&e.get("icon_preset").unwrap_or_default())),
+            _ => {}
+        },
+        "icon_file" => {
+            if let Some(url) = e.file_url() {
+                icon.set(url);
+                crate::ui::tick("#icon-source-upload");
+            }
+        }
+        _ => {}
+    });
+    view! {
+        <div class="preview" aria-live="polite" data-ready=crate::ui::ready_attr(ready)>
+            <span class="preview-label">{lang.t("预览", "Preview")}</span>
+            <img class=move || format!("medal-icon big ring-{}", tier.get()) alt=""
+                src=move || icon.get() width="112" height="112"/>
+            <strong class="preview-name">{move || { let n = name.get(); if n.trim().is_empty() { lang.t("勋章名称", "Medal name").to_string() } else { n } }}</strong>
+        </div>
     }
 }

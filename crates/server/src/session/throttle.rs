@@ -1,9 +1,6 @@
-//! Sign-in, sessions and roles. Passwords are argon2id (OWASP parameters: 19 MiB, t=2, p=1),
-//! hashed off the async threads. Sessions live in the database (tower-sessions), so several
-//! instances share them. Unknown usernames cost the same hashing work as known ones.
-//!
-//! Guessing is limited per attempt *before* the password is checked, atomically (see
-//! [`reserve_attempt`]), and aimed at the guesser, not the account's owner:
+//! The sign-in throttle (used by [`super::auth`]). Guessing is limited per attempt *before* the
+//! password is checked, atomically (see [`reserve_attempt`]), and aimed at the guesser, not the
+//! account's owner:
 //! - five failures for one username from one IP within 15 minutes lock that IP out of that
 //!   username until the window passes; 20 failures from one IP (any usernames) lock the IP;
 //! - 30 failures for one username from anywhere (many IPs) lock it for IPs and browsers it has

@@ -34,6 +34,20 @@ pub async fn preview_share(
     db::preview(&state()?, &awards, group, &options).await
 }
 
+/// The same preview drawn as HTML, by the same component (and escaping) as the page: what the
+/// share form's preview island shows as the options change. Drawing it here keeps the card
+/// renderer and the card's data types out of the browser's wasm.
+#[server(prefix = "/sfn", endpoint = "shares/preview_html")]
+pub async fn preview_share_html(
+    awards: String,
+    group: Option<i64>,
+    options: CardOptions,
+) -> Result<String, AppError> {
+    require(Role::Awarder).await?;
+    let card = db::preview(&state()?, &awards, group, &options).await?;
+    Ok(view! { <crate::ui::CardPreview view=card/> }.to_html())
+}
+
 /// Writes the outbox rows (one per group); the worker sends them. Returns the request id.
 #[server(prefix = "/sfn", endpoint = "shares/create")]
 pub async fn create_share(

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::shares::preview_share;
+use crate::shares::preview_share_html;
 use crate::shares::share_form;
 use crate::shares::CardOptions;
 use crate::shares::CreateShare;
@@ -52,6 +53,7 @@ pub fn ShareNew() -> impl IntoView {
                     let message = values.get("message").cloned().unwrap_or_default();
                     let style = values.get("style").cloned().unwrap_or_default();
                     let error = flashed.and_then(|f| f.error);
+                    let preview = preview.map_err(|e| e.summary(lang));
                     view! { <ShareForm d awards=awards.get_untracked() message style error preview/> }.into_any()
                 }
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
@@ -60,66 +62,33 @@ pub fn ShareNew() -> impl IntoView {
     }
 }
 
-/// The share form, an island: the card preview follows what is typed and ticked (the first
-/// chosen group's keywords included). It posts as a plain form; errors come back through the
-/// flash (`message`, `style` and `error` are what the last plain post left).
-#[island]
+/// The share form, rendered on the server and posted as a plain form; errors come back through
+/// the flash (`message`, `style` and `error` are what the last plain post left). The preview
+/// beside it is the island.
+#[component]
 fn ShareForm(
     d: ShareFormData,
     awards: String,
     message: String,
     style: String,
     error: Option<AppError>,
-    preview: Result<CardView, AppError>,
+    preview: Result<CardView, String>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let ready = crate::ui::live();
-    let error: Signal<Option<AppError>> = Signal::derive(move || error.clone());
+    // a message left by a failed post: the island draws the preview again with it
+    let redraw = !message.is_empty();
+    let error: Signal<Option<AppError>> = Signal::stored(error);
     let many = d.awards.len() > 1;
     let suggest_digest = d.awards.len() > d.digest_from;
-    let (message, set_message) = signal(message);
-    let (style, set_style) = signal(if style.is_empty() {
+    let style = if style.is_empty() {
         "action_card".to_string()
     } else {
         style
-    });
-    let (mention, set_mention) = signal(true);
-    let (sidebar, set_sidebar) = signal(false);
-    let (digest, set_digest) = signal(suggest_digest);
-    let (search, set_search) = signal(String::new());
-    let (first_group, set_first_group) = signal(None::<i64>);
-    let options = move || CardOptions {
-        message: message.get(),
-        style: style.get(),
-        mention: mention.get(),
-        sidebar: sidebar.get(),
-        digest: digest.get(),
     };
-    // The first preview comes from the server; later ones are asked for as the options change
-    // (the last answer wins).
-    let preview = RwSignal::new(preview);
-    let asked = StoredValue::new(0u64);
-    let awards_for_preview = awards.clone();
-    Effect::new(move |first: Option<()>| {
-        let (o, g) = (options(), first_group.get());
-        // the server drew the first one (for a message left by a failed post, draw it again)
-        if first.is_none() && o.message.is_empty() {
-            return;
-        }
-        let n = asked.get_value() + 1;
-        asked.set_value(n);
-        let awards = awards_for_preview.clone();
-        leptos::task::spawn_local(async move {
-            let r = preview_share(awards, g, o).await;
-            if asked.get_value() == n {
-                preview.set(r);
-            }
-        });
-    });
     let mentionable = d.awards.iter().filter(|a| a.mentionable).count();
     let no_groups = d.groups.is_empty();
     view! {
-        <div class="share-layout" data-ready=crate::ui::ready_attr(ready)>
+        <div class="share-layout">
             <form method="post" action=CreateShare::url() class="form card share-form" novalidate>
                 <FormError error=error/>
                 <input type="hidden" name="awards" value=awards.clone()/>
@@ -133,41 +102,32 @@ fn ShareForm(
                 <fieldset class="field">
                     <legend>{lang.t("分享到哪些群", "Groups to share to")}</legend>
                     {no_groups.then(|| view! { <p class="hint">{lang.t("还没有可用的群，请先在“群组”中添加。", "No groups yet; add one under Groups first.")}</p> })}
-                    <input type="search" class="group-search" aria-label=lang.t("搜索群", "Search groups")
-                        placeholder=lang.t("搜索群名称", "Search group names")
-                        on:input=move |ev| set_search.set(event_target_value(&ev))/>
+                    <input type="search" id="group-search" class="group-search" aria-label=lang.t("搜索群", "Search groups")
+                        placeholder=lang.t("搜索群名称", "Search group names")/>
                     <div class="group-checks">
-                        {d.groups.iter().map(|g| {
-                            let name = g.name.clone();
-                            let lower = name.to_lowercase();
-                            let gid = g.id;
-                            view! {
-                                <label class="check" class:hidden=move || { let q = search.get().to_lowercase(); !q.is_empty() && !lower.contains(&q) }>
-                                    <input type="checkbox" name="group_ids[]" value=gid
-                                        on:change=move |ev| if event_target_checked(&ev) && first_group.get_untracked().is_none() { set_first_group.set(Some(gid)) }/>
-                                    " "{name}
-                                    {(!g.keywords.is_empty()).then(|| view! { " "<span class="muted">{format!("（{}）", g.keywords.join("、"))}</span> })}
-                                </label>
-                            }
+                        {d.groups.iter().map(|g| view! {
+                            <label class="check">
+                                <input type="checkbox" name="group_ids[]" value=g.id/>
+                                " "{g.name.clone()}
+                                {(!g.keywords.is_empty()).then(|| view! { " "<span class="muted">{format!("（{}）", g.keywords.join("、"))}</span> })}
+                            </label>
                         }).collect_view()}
                     </div>
                     <FieldErrors field="groups" error=error/>
                 </fieldset>
                 <div class="field">
                     <label for="message">{lang.t("寄语", "Personal message")}</label>
-                    <textarea id="message" name="options[message]" maxlength="200" rows="3"
-                        on:input=move |ev| set_message.set(event_target_value(&ev))>{message.get_untracked()}</textarea>
+                    <textarea id="message" name="options[message]" maxlength="200" rows="3">{message}</textarea>
                     <FieldErrors field="message" error=error/>
                 </div>
                 <div class="field">
                     <label for="style">{lang.t("卡片样式", "Card style")}</label>
-                    <select id="style" name="options[style]" on:change=move |ev| set_style.set(event_target_value(&ev))>
-                        <option value="action_card" selected=style.get_untracked() == "action_card">{lang.t("按钮卡片（查看详情）", "Action card (查看详情 button)")}</option>
-                        <option value="markdown" selected=style.get_untracked() == "markdown">{lang.t("Markdown 消息", "Markdown message")}</option>
+                    <select id="style" name="options[style]">
+                        <option value="action_card" selected=style == "action_card">{lang.t("按钮卡片（查看详情）", "Action card (查看详情 button)")}</option>
+                        <option value="markdown" selected=style == "markdown">{lang.t("Markdown 消息", "Markdown message")}</option>
                     </select>
                 </div>
-                <label class="check"><input type="checkbox" name="options[mention]" value="true" checked=true
-                    on:change=move |ev| set_mention.set(event_target_checked(&ev))/>" "
+                <label class="check"><input type="checkbox" name="options[mention]" value="true" checked=true/>" "
                     {lang.t("@获奖人", "@mention the winner")}
                     <span class="muted">{match lang { Lang::Zh => format!("（{mentionable} 人有钉钉 userId）"), Lang::En => format!(" ({mentionable} with a DingTalk userId)") }}</span></label>
                 {(mentionable < d.awards.len()).then(|| view! {
@@ -176,12 +136,10 @@ fn ShareForm(
                         Lang::En => format!("{} of them have no DingTalk userId and will not be @mentioned. Find it by mobile under Staff → Look up DingTalk userIds.", d.awards.len() - mentionable),
                     }}" "<a href="/staff/userids">{lang.t("去查询", "Look them up")}</a></p>
                 })}
-                <label class="check"><input type="checkbox" name="options[sidebar]" value="true"
-                    on:change=move |ev| set_sidebar.set(event_target_checked(&ev))/>" "
+                <label class="check"><input type="checkbox" name="options[sidebar]" value="true"/>" "
                     {lang.t("在钉钉侧边栏中打开详情", "Open the details in DingTalk's sidebar")}</label>
                 {many.then(|| view! {
-                    <label class="check"><input type="checkbox" name="options[digest]" value="true" checked=suggest_digest
-                        on:change=move |ev| set_digest.set(event_target_checked(&ev))/>" "
+                    <label class="check"><input type="checkbox" name="options[digest]" value="true" checked=suggest_digest/>" "
                         {lang.t("合并为一条喜报（推荐：每个机器人每分钟最多 20 条）", "One digest per group (recommended: a robot takes at most 20 messages a minute)")}</label>
                 })}
                 <div class="form-actions">
@@ -192,11 +150,76 @@ fn ShareForm(
             <section class="card share-preview">
                 <h2>{lang.t("预览", "Preview")}</h2>
                 <p class="hint">{lang.t("与钉钉群中显示的一致（来自第一个选中的群的关键词设置）。", "As the group will show it (with the first chosen group's keywords).")}</p>
-                {move || match preview.get() {
-                    Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),
-                    Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
-                }}
+                <SharePreview awards redraw>
+                    {match preview {
+                        Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),
+                        Err(text) => view! { <crate::ui::Banner kind="error" text/> }.into_any(),
+                    }}
+                </SharePreview>
             </section>
+        </div>
+    }
+}
+
+/// The card preview, an island: it follows the share form — the message typed, the style and
+/// options ticked, the first chosen group (its keywords) — and asks the server to draw the card
+/// again (the last answer wins). Until the first answer it shows its children, the preview the
+/// server drew with the page. It also filters the group list as the group search is typed.
+#[island]
+fn SharePreview(awards: String, redraw: bool, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let ready = crate::ui::live();
+    // the last answer: the card's HTML (drawn by the server, see `preview_share_html`) or an error
+    let preview = RwSignal::new(None::<Result<String, String>>);
+    let first = NodeRef::<leptos::html::Div>::new();
+    let asked = StoredValue::new(0u64);
+    let ask = move |e: crate::ui::FormEvent| {
+        let options = CardOptions {
+            message: e.get("options[message]").unwrap_or_default(),
+            style: e.get("options[style]").unwrap_or_default(),
+            mention: e.get("options[mention]").is_some(),
+            sidebar: e.get("options[sidebar]").is_some(),
+            digest: e.get("options[digest]").is_some(),
+        };
+        let group = e.get("group_ids[]").and_then(|g| g.parse::<i64>().ok());
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        let awards = awards.clone();
+        leptos::task::spawn_local(async move {
+            let r = preview_share_html(awards, group, options).await;
+            if asked.get_value() == n {
+                // the server's first drawing gives way to the answers
+                if let Some(el) = first.get_untracked() {
+                    el.remove();
+                }
+                preview.set(Some(r.map_err(|e| e.summary(lang))));
+            }
+        });
+    };
+    let ask_now = ask.clone();
+    Effect::new(move |_| {
+        if redraw {
+            if let Some(e) = crate::ui::form_now("form.share-form") {
+                ask_now(e);
+            }
+        }
+    });
+    crate::ui::follow_form("form.share-form", move |e| {
+        if e.id == "group-search" {
+            crate::ui::filter_by_text(".share-form .group-checks label", &e.value());
+        } else if !e.name.is_empty() && e.name != "awards" {
+            ask(e);
+        }
+    });
+    view! {
+        <div class="preview-live" data-ready=crate::ui::ready_attr(ready)>
+            <div node_ref=first>{children()}</div>
+            <div class:hidden=move || !matches!(preview.get(), Some(Ok(_)))
+                inner_html=move || preview.with(|p| match p { Some(Ok(html)) => html.clone(), _ => String::new() })></div>
+            {move || match preview.get() {
+                Some(Err(text)) => Some(view! { <crate::ui::Banner kind="error" text/> }),
+                _ => None,
+            }}
         </div>
     }
 }

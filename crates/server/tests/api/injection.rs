@@ -299,6 +299,24 @@ async fn hostile_text_is_inert_everywhere(b: Backend) {
         ] {
             assert!(!json.contains(bad), "card preview: {bad} in {json}");
         }
+        // the same card drawn as HTML for the form's preview island: inert too
+        let r = app
+            .post(
+                &admin,
+                "/sfn/shares/preview_html",
+                &[
+                    ("awards", a),
+                    ("group", &gid),
+                    ("options[message]", msg),
+                    ("options[style]", "action_card"),
+                    ("options[mention]", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "preview html");
+        let html: String = r.json().await.unwrap();
+        assert!(html.contains("dt-preview"), "{html}");
+        assert_inert_html(&html, "card preview html");
         ok_json(
             app.post(
                 &admin,

@@ -62,6 +62,7 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/groups/test", Role::Admin),
     ("/sfn/shares/form", Role::Awarder),
     ("/sfn/shares/preview", Role::Awarder),
+    ("/sfn/shares/preview_html", Role::Awarder),
     ("/sfn/shares/create", Role::Awarder),
     ("/sfn/shares/list", Role::Viewer),
     ("/sfn/shares/progress", Role::Viewer),

@@ -94,7 +94,7 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
         }
         "/sfn/shares/get" | "/sfn/shares/retry" => app.post(c, path, &[("id", &s)]).await,
         "/sfn/shares/form" => app.post(c, path, &[("awards", &a)]).await,
-        "/sfn/shares/preview" => {
+        "/sfn/shares/preview" | "/sfn/shares/preview_html" => {
             app.post(c, path, &[("awards", a.as_str()), opts[0], opts[1]])
                 .await
         }
