@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Medal Hall needs. Safe to run twice; quick when all is there.
-#   scripts/setup.sh          build tools (wasm target or Debian's wasm toolchain, wasm-bindgen-cli, wasm-opt)
+#   scripts/setup.sh          build tools (wasm target or Debian's wasm toolchain, wasm-bindgen-cli, wasm-opt, brotli)
 #   scripts/setup.sh --test   also what the browser tests need (Chromium, playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,7 +93,10 @@ if [ ! -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
   fi
 fi
 
-# 4. Browser tests: Debian's Chromium and playwright-core (no browser download).
+# 4. brotli for the precompressed site (gzip is always there).
+command -v brotli >/dev/null 2>&1 || apt_install brotli
+
+# 5. Browser tests: Debian's Chromium and playwright-core (no browser download).
 if [ $want_test = 1 ]; then
   apt_install chromium fonts-noto-cjk
   if [ ! -d end2end/node_modules/playwright-core ]; then

@@ -24,7 +24,11 @@ psql -q -h 127.0.0.1 -U postgres -d postgres -At -c \
   "SELECT 'DROP DATABASE IF EXISTS \"' || datname || '\";' FROM pg_database WHERE datname LIKE 'medals_t_%'" \
   | psql -q -h 127.0.0.1 -U postgres -d postgres >/dev/null || true
 
-bash scripts/build.sh --debug
+# One build of everything: incremental caches would only take disk (a run builds each crate once).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# The site (wasm, JS, CSS); the server binary is the one `cargo test` builds for the integration
+# tests (built apart, without the dev-dependencies' features, it would compile the server twice).
+bash scripts/build.sh --site
 
 log "unit and integration tests"
 cargo test -q -p medal-core

@@ -14,7 +14,7 @@ use crate::session::page::SetupPage;
 use crate::ui::NotFound;
 
 /// The HTML document around the app (server side only).
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(options: LeptosOptions, css: std::sync::Arc<str>) -> impl IntoView {
     let lang = use_lang();
     #[cfg(feature = "ssr")]
     crate::host::guard::set_page_csp();
@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" href="/pkg/medals.css"/>
+                <link rel="stylesheet" href=css.to_string()/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>

@@ -1,5 +1,6 @@
 //! The server on top of the resources: the router and its middleware, the command line, demo mode.
 
+pub mod assets;
 pub mod cli;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -3,6 +3,7 @@
 use crate::app::shell;
 use crate::app::App;
 use crate::error::AppError;
+use crate::host::assets::Assets;
 use crate::infra::AppState;
 use crate::infra::Config;
 use crate::infra::Db;
@@ -18,14 +19,12 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::time, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-pub fn leptos_options(config: &Config) -> LeptosOptions {
+pub fn leptos_options(config: &Config, assets: &Assets) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("medals")
+        .output_name(assets.name.as_str())
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.listen)
@@ -49,20 +48,17 @@ pub fn page_paths() -> Vec<String> {
 
 /// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
 pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
+    let assets = Assets::load(&config.site_root);
     let state = AppState {
         db: db.clone(),
         config: config.clone(),
-        leptos_options: leptos_options(&config),
+        leptos_options: leptos_options(&config, &assets),
     };
     let routes = routes();
     let ctx_state = state.clone();
     let opts = state.leptos_options.clone();
-    let static_files = Router::new()
-        .fallback_service(ServeDir::new(&config.site_root))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ));
+    let static_files = crate::host::assets::static_files(&config.site_root);
+    let css: Arc<str> = format!("/pkg/{}", assets.css).into();
 
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -77,7 +73,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
             move || provide_context(ctx_state.clone()),
             {
                 let opts = opts.clone();
-                move || shell(opts.clone())
+                move || shell(opts.clone(), css.clone())
             },
         )
         .fallback_service(static_files)
@@ -97,6 +93,9 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             crate::host::guard::panic_response,
         ))
+        // pages, server-function answers and CSV compressed on the fly (brotli or gzip); the
+        // static files arrive precompressed and are left as they are
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 fn with_sessions(app: Router, db: &Db, config: &Config) -> Router {
