@@ -79,8 +79,14 @@ pub async fn preview(
     };
     let base = crate::settings::db::public_base_url(&st.db, &st.config).await?;
     let org = crate::settings::db::org_name(&st.db).await?;
-    let msg = compose(&rows, &o, &base, &org, &keywords);
-    Ok(card_view(&msg, &rows))
+    // without a digest each award gets its own card: the preview shows the first of them
+    let rows = if o.digest {
+        &rows[..]
+    } else {
+        &rows[..rows.len().min(1)]
+    };
+    let msg = compose(rows, &o, &base, &org, &keywords);
+    Ok(card_view(&msg, rows))
 }
 
 /// Writes one outbox row per group (nothing is sent here) and wakes the worker.

@@ -149,7 +149,8 @@ fn ShareForm(
             </form>
             <section class="card share-preview">
                 <h2>{lang.t("预览", "Preview")}</h2>
-                <p class="hint">{lang.t("与钉钉群中显示的一致（来自第一个选中的群的关键词设置）。", "As the group will show it (with the first chosen group's keywords).")}</p>
+                <p class="hint">{lang.t("与钉钉群中显示的一致（来自第一个选中的群的关键词设置）。", "As the group will show it (with the first chosen group's keywords).")}
+                    {many.then(|| lang.t("不合并时每人一张卡片，这里显示第一张。", " Without a digest each person gets a card of their own; this is the first."))}</p>
                 <SharePreview awards redraw>
                     {match preview {
                         Ok(card) => view! { <crate::ui::CardPreview view=card/> }.into_any(),

@@ -403,6 +403,28 @@ async fn digest_failure_and_retry(b: Backend) {
         .await
         .unwrap();
     assert_eq!(d["digest_from"], 5);
+    // The preview is what the group will get: the digest when asked for, else the first card.
+    let n = awards.len();
+    let all = awards.join(",");
+    for (digest, people) in [(true, n), (false, 1)] {
+        let mut form = vec![
+            ("awards", all.as_str()),
+            ("options[style]", "action_card"),
+        ];
+        if digest {
+            form.push(("options[digest]", "true"));
+        }
+        let r = app.post(&admin, "/sfn/shares/preview", &form).await;
+        assert_eq!(r.status(), 200);
+        let card = r.text().await.unwrap();
+        let names = d["awards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| card.contains(a["staff_name"].as_str().unwrap()))
+            .count();
+        assert_eq!(names, people, "digest={digest:?}: {card}");
+    }
     sim.sim.set_robot_enabled(&robot.access_token, false);
     let all = awards.join(",");
     let r = app
