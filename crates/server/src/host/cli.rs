@@ -34,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Back the database up into FILE while the server runs (SQLite; PostgreSQL: says how with pg_dump).
+    Backup { file: std::path::PathBuf },
+    /// Restore FILE (made by `backup`) into an empty database, with the server stopped (SQLite;
+    /// PostgreSQL: says how with pg_restore).
+    Restore { file: std::path::PathBuf },
     /// Manage the staff directory.
     Staff {
         #[command(subcommand)]
@@ -129,8 +134,19 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load()?;
+    // these open the database themselves (a restore must not find it open)
+    match &cli.command {
+        Command::Backup { file } => {
+            return crate::host::backup::backup(&config.database_url, file).await
+        }
+        Command::Restore { file } => {
+            return crate::host::backup::restore(&config.database_url, file).await
+        }
+        _ => {}
+    }
     let db = Db::connect(&config.database_url).await?;
     match cli.command {
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!("数据库已是最新 / database is up to date ({})", db.backend());
             Ok(())

@@ -1,6 +1,7 @@
 //! The server on top of the resources: the router and its middleware, the command line, demo mode.
 
 pub mod assets;
+pub mod backup;
 pub mod cli;
 #[cfg(feature = "demo")]
 pub mod demo;

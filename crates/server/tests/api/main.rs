@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod awards;
+mod backup;
 mod injection;
 mod medals;
 mod render;

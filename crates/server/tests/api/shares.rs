@@ -407,10 +407,7 @@ async fn digest_failure_and_retry(b: Backend) {
     let n = awards.len();
     let all = awards.join(",");
     for (digest, people) in [(true, n), (false, 1)] {
-        let mut form = vec![
-            ("awards", all.as_str()),
-            ("options[style]", "action_card"),
-        ];
+        let mut form = vec![("awards", all.as_str()), ("options[style]", "action_card")];
         if digest {
             form.push(("options[digest]", "true"));
         }
