@@ -29,6 +29,10 @@ pub enum AppError {
     /// (415), from another site (403)… `status` is the HTTP status; the message says why.
     #[error("refused ({status}): {msg}")]
     Refused { status: u16, msg: Msg },
+    /// The database cannot answer now (its pool is exhausted, it is restarting or locked): 503,
+    /// try again shortly. Never "signed out", never an internal error.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// The request could not be read: its arguments are missing or malformed.
     #[error("malformed request: {0}")]
     Malformed(String),
@@ -81,6 +85,7 @@ impl AppError {
             AppError::Internal { .. } => 500,
             AppError::Refused { status, .. } => *status,
             AppError::Malformed(_) => 400,
+            AppError::Unavailable(_) => 503,
             // nginx's "client closed request"
             AppError::Cancelled => 499,
             AppError::Request(_) => 400,
@@ -126,6 +131,10 @@ impl AppError {
                 "The request was incomplete or malformed. Reload the page and try again.",
             ),
             AppError::Cancelled => Msg::new("请求已取消。", "The request was cancelled."),
+            AppError::Unavailable(_) => Msg::new(
+                "数据库暂时无法应答，请稍后再试。",
+                "The database cannot answer right now; please try again shortly.",
+            ),
             AppError::Request(_) => Msg::new(
                 "请求失败，请检查网络后重试。",
                 "The request failed; check the connection and try again.",

@@ -190,6 +190,28 @@ async fn set_lang(Path(tag): Path<String>, Query(q): Query<Back>) -> Response {
     res
 }
 
+/// 503 with `Retry-After`, in both languages.
+fn unavailable() -> Response {
+    let msg = AppError::Unavailable(String::new());
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>503</title><p>{}</p><p>{}</p></html>",
+        msg.summary(medal_core::Lang::Zh),
+        msg.summary(medal_core::Lang::En)
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, HeaderValue::from_static("5")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Paths anyone may GET without signing in.
 fn is_public(path: &str) -> bool {
     const EXACT: &[&str] = &[
@@ -210,12 +232,14 @@ fn is_public(path: &str) -> bool {
 /// Pages need a session: without one, go to the login page and come back afterwards.
 async fn require_login(session: Session, req: Request, next: Next) -> Response {
     if req.method() == http::Method::GET && !is_public(req.uri().path()) {
-        let signed_in = session
-            .get::<i64>(SESSION_ADMIN)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        // a session store that cannot answer is "try again", never "you are signed out"
+        let signed_in = match session.get::<i64>(SESSION_ADMIN).await {
+            Ok(id) => id.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "session store unavailable");
+                return unavailable();
+            }
+        };
         if !signed_in {
             let target = req
                 .uri()

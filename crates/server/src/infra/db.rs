@@ -129,9 +129,26 @@ impl From<sqlx::Error> for AppError {
                 "That already exists; nothing was saved.",
             )),
             sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(d) if is_busy(d.as_ref()) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable(e.to_string())
+            }
             _ => internal(format!("database: {e}")),
         }
     }
+}
+
+/// SQLite's "database is locked/busy" (after the busy timeout), PostgreSQL shutting down or not
+/// accepting connections: the database is there but cannot answer now.
+fn is_busy(d: &dyn sqlx::error::DatabaseError) -> bool {
+    matches!(
+        d.code().as_deref(),
+        Some("5" | "6" | "517" | "57P01" | "57P02" | "57P03" | "53300")
+    )
 }
 
 /// Whether `e` is a unique violation (for callers that name what is taken).

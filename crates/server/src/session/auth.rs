@@ -115,7 +115,12 @@ pub(crate) fn info(row: &AdminRow) -> Option<AdminInfo> {
 
 /// The signed-in, enabled admin of `session`, if any.
 pub async fn admin_of(db: &Db, session: &Session) -> Result<Option<AdminInfo>, AppError> {
-    let Some(id) = session.get::<i64>(SESSION_ADMIN).await.map_err(internal)? else {
+    // the session store failing is the database failing: 503, not "signed out"
+    let Some(id) = session.get::<i64>(SESSION_ADMIN).await.map_err(|e| {
+        tracing::warn!(error = %e, "session store unavailable");
+        AppError::Unavailable(e.to_string())
+    })?
+    else {
         return Ok(None);
     };
     Ok(find_admin_by_id(db, id)
