@@ -93,6 +93,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             crate::host::guard::panic_response,
         ))
+        .layer(middleware::from_fn(request_span))
         // pages, server-function answers and CSV compressed on the fly (brotli or gzip); the
         // static files arrive precompressed and are left as they are
         .layer(tower_http::compression::CompressionLayer::new())
@@ -187,6 +188,31 @@ async fn set_lang(Path(tag): Path<String>, Query(q): Query<Back>) -> Response {
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).expect("ascii cookie"),
     );
+    res
+}
+
+/// Every request gets an id of ours (one a client sends is replaced): in the `x-request-id`
+/// request and response headers, in a tracing span around everything logged for it (with
+/// `MEDALS_LOG_FORMAT=json`, in each line's `spans`), and on the error page.
+async fn request_span(mut req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = crate::infra::new_request_id();
+    let value = HeaderValue::from_str(&id).expect("hex");
+    req.headers_mut().insert("x-request-id", value.clone());
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let started = std::time::Instant::now();
+    let mut res = crate::infra::with_request_id(id, next.run(req))
+        .instrument(span.clone())
+        .await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "answered"
+        )
+    });
+    res.headers_mut().insert("x-request-id", value);
     res
 }
 

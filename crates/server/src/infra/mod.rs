@@ -51,9 +51,10 @@ pub fn no_request() -> AppError {
     }
 }
 
-/// Logs an internal failure with a fresh request id and returns the error users see.
+/// Logs an internal failure with the request's id (a fresh one outside a request) and returns
+/// the error users see, which shows the same id.
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
-    let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    let request_id = request_id().unwrap_or_else(new_request_id);
     tracing::error!(%request_id, error = %cause, "internal error");
     AppError::Internal { request_id }
 }
@@ -64,4 +65,31 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// A new request id: 12 hex digits.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
+}
+
+/// The id of the request being served (the `x-request-id` the host gave it), if any.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(|id| id.clone()).ok().or_else(|| {
+        leptos::prelude::use_context::<http::request::Parts>().and_then(|p| {
+            p.headers
+                .get("x-request-id")?
+                .to_str()
+                .ok()
+                .map(String::from)
+        })
+    })
+}
+
+/// Runs `f` as the request `id` (see [`request_id`]).
+pub async fn with_request_id<F: std::future::Future>(id: String, f: F) -> F::Output {
+    REQUEST_ID.scope(id, f).await
 }

@@ -8,6 +8,7 @@ mod availability;
 mod awards;
 mod backup;
 mod injection;
+mod logs;
 mod medals;
 mod render;
 mod roles;
