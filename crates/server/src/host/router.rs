@@ -53,6 +53,9 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         db: db.clone(),
         config: config.clone(),
         leptos_options: leptos_options(&config, &assets),
+        icon_slots: Arc::new(tokio::sync::Semaphore::new(
+            crate::medals::icons::DECODING_AT_ONCE,
+        )),
     };
     let routes = routes();
     let ctx_state = state.clone();
@@ -330,6 +333,11 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if parts.status == StatusCode::SERVICE_UNAVAILABLE {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -23,6 +23,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    /// Icon decodes that may run at once (see `medals::icons::process_bounded`).
+    pub icon_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -35,7 +35,7 @@ pub async fn save_medal(data: MultipartData) -> Result<i64, AppError> {
         let admin = require(Role::Admin).await?;
         let posted = save::read_form(data).await?;
         values = posted.values.clone();
-        let id = save::save(&state()?.db, &admin, posted).await?;
+        let id = save::save(&state()?, &admin, posted).await?;
         leptos_axum::redirect(&format!("/medals/{id}"));
         Ok(id)
     }

@@ -21,7 +21,7 @@ pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_EDGE: u32 = 512;
 
 /// Larger images are refused before decoding (a 20000×20000 PNG would need 1.6 GB).
-pub const MAX_SOURCE_EDGE: u32 = 8192;
+pub const MAX_SOURCE_EDGE: u32 = 4096;
 
 #[derive(Debug)]
 pub struct Processed {
@@ -33,6 +33,28 @@ pub struct Processed {
 
 fn refuse(zh: &str, en: &str) -> AppError {
     AppError::field("icon_file", Msg::new(zh, en))
+}
+
+/// At most this many icons are decoded at once per server (each may take ~100 MB and a second of
+/// CPU); an upload beyond them is answered 503 (with Retry-After) instead of growing memory.
+pub const DECODING_AT_ONCE: usize = 2;
+
+/// Decodes `bytes` with [`process`] on a blocking thread, or refuses (503) when all `slots`
+/// (the app's [`DECODING_AT_ONCE`]) are decoding.
+pub async fn process_bounded(
+    slots: &tokio::sync::Semaphore,
+    bytes: Vec<u8>,
+) -> Result<Processed, AppError> {
+    let _slot = slots.try_acquire().map_err(|_| AppError::Refused {
+        status: 503,
+        msg: Msg::new(
+            "服务器正忙于处理其他图片，请几秒后再试。",
+            "The server is busy with other images; try again in a few seconds.",
+        ),
+    })?;
+    tokio::task::spawn_blocking(move || process(&bytes))
+        .await
+        .map_err(internal)?
 }
 
 /// Decodes, bounds and re-encodes an uploaded icon. CPU-heavy: call from a blocking thread.
@@ -58,12 +80,14 @@ pub fn process(bytes: &[u8]) -> Result<Processed, AppError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_EDGE);
     limits.max_image_height = Some(MAX_SOURCE_EDGE);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    // 4096² RGBA8 is 64 MiB; the decoder's own buffers fit in the rest (a 16-bit image that
+    // size does not, and is refused as too large)
+    limits.max_alloc = Some(80 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => refuse(
-            "图片尺寸过大：宽和高都不能超过 8192 像素。",
-            "The image is too large: width and height must be at most 8192 pixels.",
+            "图片尺寸过大：宽和高都不能超过 4096 像素。",
+            "The image is too large: width and height must be at most 4096 pixels.",
         ),
         _ => refuse(
             "图片已损坏或无法识别，请换一个文件。",

@@ -3,10 +3,9 @@
 use crate::error::AppError;
 pub use crate::infra::audit::audit;
 use crate::infra::db::is_unique_violation;
-use crate::infra::db::Db;
-use crate::infra::internal;
 use crate::infra::multipart;
 use crate::infra::now_ms;
+use crate::infra::AppState;
 use crate::medals::db::active_name_exists;
 use crate::medals::db::fetch;
 use crate::medals::db::name_taken;
@@ -104,7 +103,8 @@ pub(crate) fn row_snapshot(r: &MedalRow) -> serde_json::Value {
 }
 
 /// Creates a medal, or updates one when the form has an `id`.
-pub async fn save(db: &Db, admin: &AdminInfo, posted: Posted) -> Result<i64, AppError> {
+pub async fn save(st: &AppState, admin: &AdminInfo, posted: Posted) -> Result<i64, AppError> {
+    let db = &st.db;
     let id: Option<i64> = match posted
         .values
         .get("id")
@@ -149,10 +149,7 @@ pub async fn save(db: &Db, admin: &AdminInfo, posted: Posted) -> Result<i64, App
     let (preset, icon_id) = match icon {
         IconChoice::Preset(p) => (Some(p), None),
         IconChoice::Upload(bytes) => {
-            let processed =
-                tokio::task::spawn_blocking(move || crate::medals::icons::process(&bytes))
-                    .await
-                    .map_err(internal)??;
+            let processed = crate::medals::icons::process_bounded(&st.icon_slots, bytes).await?;
             (
                 None,
                 Some(crate::medals::icons::store(db, &processed).await?),

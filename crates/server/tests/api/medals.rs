@@ -314,7 +314,7 @@ async fn bad_uploads_are_refused_with_a_clear_message(b: Backend) {
             huge_header_png(),
             "huge.png",
             "image/png",
-            "8192 pixels",
+            "4096 pixels",
         ),
     ];
     for (what, bytes, file, mime, expected) in cases {
@@ -426,4 +426,47 @@ async fn every_page_renders_on_the_server(b: Backend) {
 both!(
     every_page_renders_on_the_server,
     super::every_page_renders_on_the_server
+);
+
+/// Icon decoding is bounded: uploads beyond the decodes under way get 503 with Retry-After (and
+/// lose nothing: a later try works), instead of all decoding at once.
+async fn concurrent_icon_decodes_are_capped(b: Backend) {
+    let app = spawn_app(b).await;
+    let c = app.signed_in(Role::Admin).await;
+    // 4000×4000: about 64 MB and a good part of a second to decode and scale each
+    let png = solid_png(4000, 4000);
+    let upload = |i: usize| {
+        let form = with_file(
+            medal_form(&[("icon_source", "upload"), ("name", &format!("大图{i}"))]),
+            png.clone(),
+            "big.png",
+            "image/png",
+        );
+        app.post_multipart(&c, "/sfn/medals/save", form)
+    };
+    let answers = futures::future::join_all((0..8).map(upload)).await;
+    let mut busy = 0;
+    let mut saved = 0;
+    for r in answers {
+        match r.status().as_u16() {
+            200 => saved += 1,
+            503 => {
+                busy += 1;
+                assert_eq!(r.headers()["retry-after"], "5");
+                let body: serde_json::Value = r.json().await.unwrap();
+                assert!(body.to_string().contains("try again"), "{body}");
+            }
+            s => panic!("unexpected {s}: {:?}", r.text().await),
+        }
+    }
+    assert!(saved >= 1 && busy >= 1, "saved {saved}, refused {busy}");
+    assert_eq!(
+        upload(99).await.status(),
+        200,
+        "once the decodes are done, an upload works"
+    );
+}
+both!(
+    concurrent_icon_decodes_are_capped,
+    super::concurrent_icon_decodes_are_capped
 );
