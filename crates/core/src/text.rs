@@ -62,6 +62,23 @@ pub fn line(raw: &str, min: usize, max: usize, label: (&str, &str)) -> Result<St
     Ok(s)
 }
 
+/// Escapes text for HTML element content or a quoted attribute (the one escaper for HTML that
+/// is not a Leptos view: the page title, the simulator's chat page).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +124,14 @@ mod tests {
         }
         // marks that only hint direction stay allowed
         assert!(bounded("a\u{200E}b", 0, 9, ("描述", "Description")).is_ok());
+    }
+
+    #[test]
+    fn escape_html_leaves_no_markup() {
+        assert_eq!(
+            escape_html("</title><a href='x' b=\"y\">&"),
+            "&lt;/title&gt;&lt;a href=&#39;x&#39; b=&quot;y&quot;&gt;&amp;"
+        );
+        assert_eq!(escape_html("勋章 ok"), "勋章 ok");
     }
 }

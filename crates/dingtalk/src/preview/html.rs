@@ -5,21 +5,7 @@ use std::fmt::Write;
 
 use super::{Block, CardView, Inline};
 
-/// HTML-escapes text (also safe inside quoted attributes).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use medal_core::text::escape_html as esc;
 
 fn inlines(out: &mut String, items: &[Inline]) {
     for i in items {

@@ -4,22 +4,7 @@ use crate::i18n::use_lang;
 use leptos::prelude::*;
 use medal_core::{Lang, Tier};
 
-/// Escapes text for HTML element content or a quoted attribute. Leptos escapes everything a view
-/// renders; this is for the few strings that reach the HTML around it (the page title).
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use medal_core::text::escape_html;
 
 /// Percent-encodes for a query value (same on both sides).
 pub fn url_encode(s: &str) -> String {
