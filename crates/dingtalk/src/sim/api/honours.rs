@@ -27,16 +27,22 @@ fn honour_auth(
     Ok((app_key, l, a))
 }
 
+/// What every honours endpoint does first: the token checked, then the simulated latency and
+/// faults of the honours API.
+async fn honour_call(sim: &Simulator, headers: &HeaderMap, api: &str) -> Result<(), Response> {
+    let (_, latency, action) = honour_auth(sim, headers, api)?;
+    match v1_fault(sim, latency, action, "honours").await {
+        Some(r) => Err(r),
+        None => Ok(()),
+    }
+}
+
 pub(super) async fn create_honour(
     State(sim): State<Simulator>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (_, latency, action) = match honour_auth(&sim, &headers, "honors/templates") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(r) = v1_fault(&sim, latency, action, "honours").await {
+    if let Err(r) = honour_call(&sim, &headers, "honors/templates").await {
         return r;
     }
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -72,11 +78,7 @@ pub(super) async fn list_honours(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, latency, action) = match honour_auth(&sim, &headers, "organizations/honors") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(r) = v1_fault(&sim, latency, action, "honours").await {
+    if let Err(r) = honour_call(&sim, &headers, "organizations/honors").await {
         return r;
     }
     let start: usize = q.get("nextToken").and_then(|t| t.parse().ok()).unwrap_or(0);
@@ -123,11 +125,7 @@ pub(super) async fn grant_honour(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (_, latency, action) = match honour_auth(&sim, &headers, "honors/grant") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(r) = v1_fault(&sim, latency, action, "honours").await {
+    if let Err(r) = honour_call(&sim, &headers, "honors/grant").await {
         return r;
     }
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -245,11 +243,7 @@ pub(super) async fn recall_honour(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (_, latency, action) = match honour_auth(&sim, &headers, "honors/recall") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(r) = v1_fault(&sim, latency, action, "honours").await {
+    if let Err(r) = honour_call(&sim, &headers, "honors/recall").await {
         return r;
     }
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -269,11 +263,7 @@ pub(super) async fn user_honours(
     Path(user_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (_, latency, action) = match honour_auth(&sim, &headers, "users/honors") {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if let Some(r) = v1_fault(&sim, latency, action, "honours").await {
+    if let Err(r) = honour_call(&sim, &headers, "users/honors").await {
         return r;
     }
     let now = crate::sign::now_ms();
