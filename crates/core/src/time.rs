@@ -41,6 +41,17 @@ pub fn china_date(ms: i64) -> (i64, u32, u32) {
     civil_from_days((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
 }
 
+/// A month as the counters of the database number it: `year * 12 + month - 1` (China time).
+pub fn month_number(y: i64, m: u32) -> i64 {
+    y * 12 + m as i64 - 1
+}
+
+/// The China-time month of a UTC millisecond timestamp, numbered as [`month_number`].
+pub fn china_month(ms: i64) -> i64 {
+    let (y, m, _) = china_date(ms);
+    month_number(y, m)
+}
+
 /// Reads `YYYY-MM-DD` (a real date only).
 pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut it = s.trim().splitn(3, '-');
@@ -100,6 +111,8 @@ mod tests {
         assert_eq!(china_midnight(2026, 1, 1), 1_767_196_800_000);
         assert_eq!(china_date(1_767_196_800_000), (2026, 1, 1));
         assert_eq!(china_date(1_767_196_800_000 - 1), (2025, 12, 31));
+        assert_eq!(china_month(1_767_196_800_000), 2026 * 12);
+        assert_eq!(china_month(1_767_196_800_000 - 1), 2025 * 12 + 11);
     }
 
     #[test]

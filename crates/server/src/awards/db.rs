@@ -12,7 +12,9 @@ use crate::awards::AwardFilter;
 use crate::awards::AwardFormChoices;
 use crate::awards::AwardItem;
 use crate::awards::AwardPage;
+use crate::awards::Cursor;
 use crate::awards::DepartmentCount;
+use crate::awards::TOTAL_CAP;
 use crate::error::AppError;
 use crate::infra::db::{contains, like_op, starts_with};
 use crate::infra::now_ms;
@@ -233,33 +235,116 @@ pub(crate) fn where_clause(
 }
 
 fn page_of(f: &AwardFilter) -> u32 {
-    f.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000)
+    f.page
+        .trim()
+        .parse::<u32>()
+        .unwrap_or(1)
+        .clamp(1, 1_000_000)
 }
 
+/// A bad cursor in a URL: a clear 400, not the first page silently.
+fn cursor(v: &str) -> Result<Option<Cursor>, AppError> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    Cursor::parse(v).map(Some).ok_or_else(|| {
+        // About the whole list (no field shows it), so the page's banner says it.
+        bad_filter(
+            "",
+            "翻页位置无效，请回到第一页。",
+            "Bad page position; go back to the first page.",
+        )
+    })
+}
+
+/// A page of the awards list, newest first, found by keyset on (awarded_at, id): `after` gives
+/// the page below a cursor, `before` the page above it; neither, the first page.
 pub async fn list(db: &Db, f: &AwardFilter) -> Result<AwardPage, AppError> {
     let now = now_ms();
     let (cond, params) = where_clause(f, db, now)?;
-    let page = page_of(f);
-    let offset = (page as i64 - 1) * PER_PAGE as i64;
+    let (after, before) = (cursor(&f.after)?, cursor(&f.before)?);
+    let mut keyed = params.clone();
+    let n = keyed.len();
+    let (key, order) = match (after, before) {
+        (Some(c), _) | (None, Some(c)) => {
+            keyed.extend([P::I(c.awarded_at), P::I(c.id)]);
+            let op = if after.is_some() { "<" } else { ">" };
+            (
+                format!(" AND (a.awarded_at, a.id) {op} (${}, ${})", n + 1, n + 2),
+                op,
+            )
+        }
+        (None, None) => (String::new(), "<"),
+    };
+    let dir = if order == "<" { "DESC" } else { "ASC" };
     let sql = format!(
-        "{SELECT} WHERE {cond} ORDER BY a.awarded_at DESC, a.id DESC LIMIT {} OFFSET {offset}",
+        "{SELECT} WHERE {cond}{key} ORDER BY a.awarded_at {dir}, a.id {dir} LIMIT {}",
         PER_PAGE + 1
     );
-    let mut rows = fetch_all_as!(&db, AwardRow, &sql, params)?;
-    let has_next = rows.len() > PER_PAGE as usize;
+    let mut rows = fetch_all_as!(&db, AwardRow, &sql, keyed)?;
+    let more = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
-    let count_sql = format!("SELECT COUNT(*) FROM {AWARD_JOIN} WHERE {cond}");
-    let total = fetch_all_as!(&db, (i64,), &count_sql, params)?
+    if before.is_some() {
+        rows.reverse();
+    }
+    let at = |r: Option<&AwardRow>| {
+        r.map(|r| {
+            Cursor {
+                awarded_at: r.awarded_at,
+                id: r.id,
+            }
+            .param()
+        })
+    };
+    let (has_next, has_prev) = match (after, before) {
+        (None, None) => (more, false),
+        (Some(_), _) => (more, true),
+        (None, Some(_)) => (true, more),
+    };
+    let (total, capped) = total(db, f, &cond, &params).await?;
+    Ok(AwardPage {
+        items: rows.iter().map(|r| r.item(now)).collect(),
+        page: page_of(f),
+        per_page: PER_PAGE,
+        next: if has_next { at(rows.last()) } else { None },
+        prev: if has_prev { at(rows.first()) } else { None },
+        total,
+        capped,
+    })
+}
+
+/// How many awards match: the medals' counters when nothing or only a medal is chosen, else a
+/// count of at most [`TOTAL_CAP`] matches (then `capped`).
+async fn total(
+    db: &Db,
+    f: &AwardFilter,
+    cond: &str,
+    params: &[P],
+) -> Result<(i64, bool), AppError> {
+    let unfiltered = AwardFilter {
+        medal: String::new(),
+        page: String::new(),
+        after: String::new(),
+        before: String::new(),
+        ..f.clone()
+    } == AwardFilter::default();
+    if unfiltered {
+        let medal = f.medal.trim().parse::<i64>().ok();
+        let n = with_db!(db, p => sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(all_awards), 0) AS BIGINT) FROM medals WHERE $1 IS NULL OR id = $1")
+            .bind(medal).fetch_one(p).await)
+        .map_err(AppError::from)?;
+        return Ok((n, false));
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {AWARD_JOIN} WHERE {cond} LIMIT {}) x",
+        TOTAL_CAP + 1
+    );
+    let n = fetch_all_as!(&db, (i64,), &sql, params)?
         .first()
         .map(|r| r.0)
         .unwrap_or(0);
-    Ok(AwardPage {
-        items: rows.iter().map(|r| r.item(now)).collect(),
-        page,
-        per_page: PER_PAGE,
-        has_next,
-        total,
-    })
+    Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
 pub(crate) async fn fetch(db: &Db, id: i64) -> Result<AwardRow, AppError> {
@@ -323,7 +408,11 @@ where
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    for chunk in a.rows.chunks(INSERT_CHUNK) {
+    // In person order: on PostgreSQL the counters' triggers lock each person's row, and locks
+    // taken in one order by every writer cannot deadlock (see migrations/postgres/0010).
+    let mut rows: Vec<&(i64, String)> = a.rows.iter().collect();
+    rows.sort_by_key(|r| r.0);
+    for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
             "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, \
              expires_at, public_token, batch_id) VALUES ",
@@ -346,7 +435,7 @@ where
             ));
         }
         let mut q = sqlx::query::<DB>(&sql);
-        for (staff_id, reason) in chunk {
+        for &(staff_id, reason) in chunk {
             q = q
                 .bind(a.medal_id)
                 .bind(*staff_id)

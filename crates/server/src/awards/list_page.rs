@@ -38,6 +38,8 @@ fn filter_from(q: &leptos_router::params::ParamsMap) -> AwardFilter {
         status: g("status"),
         batch: g("batch"),
         page: g("page"),
+        after: g("after"),
+        before: g("before"),
     }
 }
 
@@ -77,7 +79,12 @@ pub fn AwardList() -> impl IntoView {
             .get("given")
             .and_then(|n| n.parse::<u64>().ok())
     };
-    let page_href = move |page: u32| format!("/awards?{}&page={page}", filter_query(&filter()));
+    let page_href = move |page: u32, key: &str, cursor: &str| {
+        format!(
+            "/awards?{}&page={page}&{key}={cursor}",
+            filter_query(&filter())
+        )
+    };
     let export_href = move || format!("/awards/export.csv?{}", filter_query(&filter()));
     let f0 = filter_from(&query.read_untracked());
     view! {
@@ -179,14 +186,19 @@ pub fn AwardList() -> impl IntoView {
         <Suspense fallback=move || loading(lang)>
             {move || awards.get().map(|r| match r {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
-                Ok(p) if p.items.is_empty() && p.page == 1 => view! {
+                Ok(p) if p.items.is_empty() && p.prev.is_none() => view! {
                     <p class="empty">{lang.t("没有符合条件的颁奖记录。", "No awards match.")}</p>
                 }.into_any(),
                 Ok(p) => {
                     let page = p.page;
                     view! {
-                        <p class="muted" data-total=p.total>{match lang { Lang::Zh => format!("共 {} 条", p.total), Lang::En => format!("{} in all", p.total) }}</p>
-                        {(!filter().batch.is_empty() && p.total as usize <= p.items.len()).then(|| {
+                        <p class="muted" data-total=p.total data-capped=p.capped.then_some("")>{match (lang, p.capped) {
+                            (Lang::Zh, false) => format!("共 {} 条", p.total),
+                            (Lang::En, false) => format!("{} in all", p.total),
+                            (Lang::Zh, true) => format!("超过 {} 条", p.total),
+                            (Lang::En, true) => format!("More than {}", p.total),
+                        }}</p>
+                        {(!filter().batch.is_empty() && !p.capped && p.total as usize <= p.items.len()).then(|| {
                             let ids = p.items.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(",");
                             view! {
                                 <IfCan role=Role::Awarder>
@@ -195,7 +207,12 @@ pub fn AwardList() -> impl IntoView {
                             }
                         })}
                         <AwardTable items=p.items/>
-                        {crate::ui::pager(lang, page, p.has_next, page_href)}
+                        {crate::ui::pager_links(
+                            lang,
+                            page,
+                            p.prev.as_deref().map(|c| page_href(page.saturating_sub(1).max(1), "before", c)),
+                            p.next.as_deref().map(|c| page_href(page + 1, "after", c)),
+                        )}
                     }.into_any()
                 }
             })}

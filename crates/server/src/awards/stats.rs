@@ -1,7 +1,7 @@
 //! Figures: the medal wall, the public page, the leaderboard, the overview's counts.
 
 use crate::awards::db::AwardRow;
-use crate::awards::db::{AWARD_JOIN, SELECT};
+use crate::awards::db::SELECT;
 use crate::awards::AwardFigures;
 use crate::awards::AwardItem;
 use crate::awards::LeaderRow;
@@ -95,20 +95,28 @@ pub fn period_start(period: Period, now: i64) -> Option<i64> {
     Some(china_midnight(y, month, 1))
 }
 
+/// The top 50 by live awards, then gold, silver, bronze — read from the per-person counters
+/// (`staff` for all time, `staff_months` for a month or quarter), never from the awards.
 pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppError> {
-    let since = period_start(period, now_ms()).unwrap_or(i64::MIN);
-    let sql = format!(
-        "SELECT s.id, s.name, s.department, COUNT(*) AS n, \
-         SUM(CASE WHEN m.tier = 'gold' THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN m.tier = 'silver' THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN m.tier = 'bronze' THEN 1 ELSE 0 END) \
-         FROM {AWARD_JOIN} WHERE a.revoked_at IS NULL AND a.awarded_at >= $1 \
-         GROUP BY s.id, s.name, s.department \
-         ORDER BY n DESC, 5 DESC, 6 DESC, 7 DESC, s.name LIMIT 50"
-    );
+    let sql = match period_start(period, now_ms()) {
+        None => "SELECT id, name, department, live_awards, live_gold, live_silver, live_bronze \
+                 FROM staff WHERE live_awards > 0 \
+                 ORDER BY live_awards DESC, live_gold DESC, live_silver DESC, live_bronze DESC, name \
+                 LIMIT 50"
+            .to_string(),
+        Some(since) => format!(
+            "SELECT s.id, s.name, s.department, t.n, t.g, t.si, t.b FROM \
+             (SELECT staff_id, CAST(SUM(awards) AS BIGINT) AS n, CAST(SUM(gold) AS BIGINT) AS g, \
+              CAST(SUM(silver) AS BIGINT) AS si, CAST(SUM(bronze) AS BIGINT) AS b \
+              FROM staff_months WHERE month >= {} GROUP BY staff_id) t \
+             JOIN staff s ON s.id = t.staff_id WHERE t.n > 0 \
+             ORDER BY t.n DESC, t.g DESC, t.si DESC, t.b DESC, s.name LIMIT 50",
+            medal_core::time::china_month(since)
+        ),
+    };
     let rows =
         with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(&sql)
-        .bind(since).fetch_all(p).await)
+        .fetch_all(p).await)
         .map_err(AppError::from)?;
     // Equal counts share a rank (1, 2, 2, 4…).
     let mut out: Vec<LeaderRow> = Vec::with_capacity(rows.len());
@@ -155,45 +163,33 @@ fn month_starts(now: i64, n: u32) -> Vec<(String, i64)> {
     out
 }
 
+/// The overview's figures, from the counters (`medal_months`, `staff`, `medals`) and the newest
+/// eight awards: tens of rows read however many awards there are.
 pub async fn stats(db: &Db) -> Result<AwardFigures, AppError> {
     let now = now_ms();
     let months = month_starts(now, 12);
-    // One pass over the last year's awards (the awarded_at index), a count per month.
-    let bounds: Vec<i64> = months.iter().map(|m| m.1).chain([i64::MAX]).collect();
-    let counts = (0..months.len())
-        .map(|i| {
-            format!(
-                "COUNT(CASE WHEN awarded_at >= ${} AND awarded_at < ${} THEN 1 END)",
-                i + 1,
-                i + 2
-            )
+    let first = medal_core::time::china_month(months[0].1);
+    let counted = with_db!(&db, p => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CAST(month AS BIGINT), CAST(SUM(awards) AS BIGINT) FROM medal_months \
+         WHERE month >= $1 GROUP BY month").bind(first).fetch_all(p).await)
+    .map_err(AppError::from)?;
+    let per_month: Vec<MonthCount> = months
+        .iter()
+        .map(|(month, start)| {
+            let n = medal_core::time::china_month(*start);
+            MonthCount {
+                month: month.clone(),
+                awards: counted.iter().find(|c| c.0 == n).map(|c| c.1).unwrap_or(0),
+            }
         })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!("SELECT {counts} FROM awards WHERE revoked_at IS NULL AND awarded_at >= $1");
-    let per_month: Vec<MonthCount> = with_db!(&db, p => {
-        let mut q = sqlx::query(&sql);
-        for b in &bounds { q = q.bind(*b); }
-        q.fetch_one(p).await.and_then(|row| {
-            use sqlx::Row;
-            (0..months.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>, _>>()
-        })
-    })
-    .map_err(AppError::from)?
-    .into_iter()
-    .zip(&months)
-    .map(|(awards, (month, _))| MonthCount {
-        month: month.clone(),
-        awards,
-    })
-    .collect();
+        .collect();
     let awards_this_month = per_month.last().map(|m| m.awards).unwrap_or(0);
     let people_awarded = with_db!(&db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(DISTINCT staff_id) FROM awards WHERE revoked_at IS NULL").fetch_one(p).await)
+        "SELECT COUNT(*) FROM staff WHERE live_awards > 0").fetch_one(p).await)
     .map_err(AppError::from)?;
     let top = with_db!(&db, p => sqlx::query_as::<_, (i64, i64)>(
-        "SELECT medal_id, COUNT(*) AS n FROM awards WHERE revoked_at IS NULL \
-         GROUP BY medal_id ORDER BY n DESC, medal_id LIMIT 5").fetch_all(p).await)
+        "SELECT id, live_awards FROM medals WHERE live_awards > 0 \
+         ORDER BY live_awards DESC, id LIMIT 5").fetch_all(p).await)
     .map_err(AppError::from)?;
     let ids: Vec<i64> = top.iter().map(|t| t.0).collect();
     let medals = crate::medals::db::summaries(db, &ids).await?;

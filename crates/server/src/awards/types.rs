@@ -46,7 +46,33 @@ pub struct AwardFilter {
     pub status: String,
     /// One batch (from "awarded N people").
     pub batch: String,
+    /// The page's number, as shown (the cursor, not this, says which awards it holds).
     pub page: String,
+    /// A [`Cursor`]: the awards after it in the list (older), or before it (newer).
+    pub after: String,
+    pub before: String,
+}
+
+/// A place in the awards list (newest first): an award's time and id. Pages are found by it
+/// (keyset), so page 1,000 costs what page 1 does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub awarded_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// `<awarded_at>.<id>`, as URLs carry it.
+    pub fn param(self) -> String {
+        format!("{}.{}", self.awarded_at, self.id)
+    }
+    pub fn parse(s: &str) -> Option<Cursor> {
+        let (at, id) = s.trim().split_once('.')?;
+        Some(Cursor {
+            awarded_at: at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -54,10 +80,16 @@ pub struct AwardPage {
     pub items: Vec<AwardItem>,
     pub page: u32,
     pub per_page: u32,
-    pub has_next: bool,
-    /// How many awards match the filter in all.
+    /// Cursors of the neighbouring pages, if there are any.
+    pub next: Option<String>,
+    pub prev: Option<String>,
+    /// How many awards match the filter in all, or [`TOTAL_CAP`] when `capped`.
     pub total: i64,
+    pub capped: bool,
 }
+
+/// Filtered lists count at most this many matches (then say "more than").
+pub const TOTAL_CAP: i64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DepartmentCount {

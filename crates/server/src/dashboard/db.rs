@@ -23,7 +23,7 @@ pub async fn dashboard(db: &Db) -> Result<DashboardData, AppError> {
         active_medals,
         archived_medals,
         staff: count("SELECT COUNT(*) FROM staff WHERE active = TRUE").await?,
-        awards: count("SELECT COUNT(*) FROM awards WHERE revoked_at IS NULL").await?,
+        awards: count("SELECT CAST(COALESCE(SUM(live_awards), 0) AS BIGINT) FROM medals").await?,
         recent_medals: list(db, &MedalFilter::default(), 6).await?,
     })
 }

@@ -35,7 +35,7 @@ pub(crate) struct MedalRow {
 
 pub(crate) const SELECT: &str = "SELECT m.id, m.name, m.description, m.criteria, m.icon_preset, m.icon_id, i.sha256 AS icon_sha, \
      m.tier, m.kind, m.validity_days, m.repeatable, m.archived_at, m.created_at, m.updated_at, \
-     (SELECT COUNT(*) FROM awards a WHERE a.medal_id = m.id AND a.revoked_at IS NULL) AS award_count \
+     m.live_awards AS award_count \
      FROM medals m LEFT JOIN icons i ON i.id = m.icon_id";
 
 impl MedalRow {

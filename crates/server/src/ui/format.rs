@@ -63,11 +63,26 @@ pub use medal_core::time::{fmt_date, fmt_time};
 
 /// Previous / next links of a paged list; `href` gives a page's address.
 pub fn pager(lang: Lang, page: u32, has_next: bool, href: impl Fn(u32) -> String) -> impl IntoView {
+    pager_links(
+        lang,
+        page,
+        (page > 1).then(|| href(page - 1)),
+        has_next.then(|| href(page + 1)),
+    )
+}
+
+/// A pager whose neighbours are given as links (a keyset list's cursors).
+pub fn pager_links(
+    lang: Lang,
+    page: u32,
+    prev: Option<String>,
+    next: Option<String>,
+) -> impl IntoView {
     view! {
         <nav class="pager" aria-label=lang.t("分页", "Pages")>
-            {(page > 1).then(|| view! { <a class="btn btn-ghost" rel="prev" href=href(page - 1)>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
+            {prev.map(|href| view! { <a class="btn btn-ghost" rel="prev" href=href>{lang.t("‹ 上一页", "‹ Previous")}</a> })}
             <span class="muted">{match lang { Lang::Zh => format!("第 {page} 页"), Lang::En => format!("Page {page}") }}</span>
-            {has_next.then(|| view! { <a class="btn btn-ghost" rel="next" href=href(page + 1)>{lang.t("下一页 ›", "Next ›")}</a> })}
+            {next.map(|href| view! { <a class="btn btn-ghost" rel="next" href=href>{lang.t("下一页 ›", "Next ›")}</a> })}
         </nav>
     }
 }

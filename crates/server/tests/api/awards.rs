@@ -165,7 +165,7 @@ async fn batch_award_by_department_and_people(b: Backend) {
     let page = list(&app, &c, &[("batch", &batch)]).await;
     assert_eq!(page["total"], 2601);
     assert_eq!(page["items"].as_array().unwrap().len(), 50);
-    assert_eq!(page["has_next"], true);
+    assert!(page["next"].is_string(), "{page}");
     let page = list(&app, &c, &[("department", "销售部")]).await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["staff_name"], "销售0");

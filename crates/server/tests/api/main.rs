@@ -7,6 +7,7 @@ mod auth;
 mod availability;
 mod awards;
 mod backup;
+mod counters;
 mod injection;
 mod logs;
 mod medals;
