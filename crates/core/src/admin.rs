@@ -11,9 +11,9 @@ pub enum Role {
     Viewer,
     /// Also awards and revokes medals, and shares awards.
     Awarder,
-    /// Also manages medals, staff, groups, rules and settings.
+    /// Also manages medals, staff, groups and rules; reads the settings and the audit log.
     Admin,
-    /// Also manages admins.
+    /// Also manages admins and changes the settings.
     Owner,
 }
 

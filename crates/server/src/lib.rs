@@ -1,5 +1,5 @@
 //! Medal Hall's web app, one folder per resource (session, medals, staff, awards, groups, shares,
-//! settings, dashboard): each holds its data types, its server functions, its pages and (feature
+//! settings, admins, audit, dashboard): each holds its data types, its server functions, its pages and (feature
 //! `ssr`) its queries. Below them `infra` (server side: state, database, config, secrets, audit,
 //! flash, CSV, HTTP helpers), on top `host` (router, middleware, CLI, demo). `ui` holds the
 //! components every page shares.
@@ -10,6 +10,8 @@ pub mod error;
 pub mod i18n;
 pub mod ui;
 
+pub mod admins;
+pub mod audit;
 pub mod awards;
 pub mod dashboard;
 pub mod groups;

@@ -70,6 +70,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .route("/icons/{file}", get(crate::medals::icons::serve))
         .route("/staff/export.csv", get(crate::staff::export::export_csv))
         .route("/awards/export.csv", get(crate::awards::export::export_csv))
+        .route("/audit.csv", get(crate::audit::export::export_csv))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -66,12 +66,22 @@ pub async fn finish<T>(
 
 /// On a plain form post, leaves `notice` (what went right) for the page the browser goes back to.
 pub async fn notify(form: &str, notice: medal_core::Msg) -> Result<(), AppError> {
+    notify_with(form, notice, BTreeMap::new()).await
+}
+
+/// Like [`notify`], with values for the page to show once (a password just generated: it lives
+/// in this session only until the next page takes the flash).
+pub async fn notify_with(
+    form: &str,
+    notice: medal_core::Msg,
+    values: BTreeMap<String, String>,
+) -> Result<(), AppError> {
     if is_plain_form() {
         let flash = Flash {
             form: form.to_string(),
             error: None,
             notice: Some(notice),
-            values: BTreeMap::new(),
+            values,
         };
         session()
             .await?

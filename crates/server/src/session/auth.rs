@@ -31,6 +31,10 @@ use std::sync::LazyLock;
 use tower_sessions::Session;
 
 pub const SESSION_ADMIN: &str = "admin_id";
+/// The admin's `session_epoch` when this session signed in. Resetting the password or disabling
+/// the admin bumps the epoch in the database, which ends every session signed in before.
+/// Sessions from before the column existed carry none and count as epoch 0, its default.
+pub const SESSION_EPOCH: &str = "admin_epoch";
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params");
@@ -86,6 +90,7 @@ pub(crate) struct AdminRow {
     pub(crate) password_hash: String,
     pub(crate) role: String,
     pub(crate) disabled: bool,
+    pub(crate) session_epoch: i64,
 }
 
 pub(crate) async fn find_admin_by_name(
@@ -93,14 +98,14 @@ pub(crate) async fn find_admin_by_name(
     username: &str,
 ) -> Result<Option<AdminRow>, AppError> {
     with_db!(db, p => sqlx::query_as::<_, AdminRow>(
-        "SELECT id, username, password_hash, role, disabled FROM admins WHERE username = $1")
+        "SELECT id, username, password_hash, role, disabled, session_epoch FROM admins WHERE username = $1")
         .bind(username).fetch_optional(p).await)
     .map_err(AppError::from)
 }
 
 async fn find_admin_by_id(db: &Db, id: i64) -> Result<Option<AdminRow>, AppError> {
     with_db!(db, p => sqlx::query_as::<_, AdminRow>(
-        "SELECT id, username, password_hash, role, disabled FROM admins WHERE id = $1")
+        "SELECT id, username, password_hash, role, disabled, session_epoch FROM admins WHERE id = $1")
         .bind(id).fetch_optional(p).await)
     .map_err(AppError::from)
 }
@@ -113,19 +118,29 @@ pub(crate) fn info(row: &AdminRow) -> Option<AdminInfo> {
     })
 }
 
-/// The signed-in, enabled admin of `session`, if any.
+/// The signed-in, enabled admin of `session`, if any: a session signed in before the admin's
+/// password was reset or the admin was disabled (an older `session_epoch`) is signed out.
 pub async fn admin_of(db: &Db, session: &Session) -> Result<Option<AdminInfo>, AppError> {
     // the session store failing is the database failing: 503, not "signed out"
-    let Some(id) = session.get::<i64>(SESSION_ADMIN).await.map_err(|e| {
+    let unavailable = |e: tower_sessions::session::Error| {
         tracing::warn!(error = %e, "session store unavailable");
         AppError::Unavailable(e.to_string())
-    })?
+    };
+    let Some(id) = session
+        .get::<i64>(SESSION_ADMIN)
+        .await
+        .map_err(unavailable)?
     else {
         return Ok(None);
     };
+    let epoch = session
+        .get::<i64>(SESSION_EPOCH)
+        .await
+        .map_err(unavailable)?
+        .unwrap_or(0);
     Ok(find_admin_by_id(db, id)
         .await?
-        .filter(|a| !a.disabled)
+        .filter(|a| !a.disabled && a.session_epoch == epoch)
         .and_then(|a| info(&a)))
 }
 
@@ -180,12 +195,14 @@ pub async fn create_admin(
         .bind(name.as_str()).bind(&hash).bind(role.as_str()).bind(now).fetch_one(p).await).map_err(AppError::from)
 }
 
-/// Sets a new password (CLI `admin reset-password`) and clears the lock-out for that name.
+/// Sets a new password (CLI `admin reset-password`), ends that admin's sessions and clears the
+/// lock-out for that name.
 pub async fn reset_password(db: &Db, username: &str, password: &str) -> Result<(), AppError> {
     check_new_password(password).map_err(|m| AppError::field("password", m))?;
     let name = username.trim().to_lowercase();
     let hash = hash_password(password).await?;
-    let n = with_db!(db, p => sqlx::query("UPDATE admins SET password_hash = $1, updated_at = $2 WHERE username = $3")
+    // a new epoch: the sessions signed in with the old password end
+    let n = with_db!(db, p => sqlx::query("UPDATE admins SET password_hash = $1, updated_at = $2, session_epoch = session_epoch + 1 WHERE username = $3")
         .bind(&hash).bind(now_ms()).bind(&name).execute(p).await.map(|r| r.rows_affected())).map_err(AppError::from)?;
     if n == 0 {
         return Err(AppError::NotFound);

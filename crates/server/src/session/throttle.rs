@@ -21,6 +21,7 @@ use crate::session::auth::session;
 use crate::session::auth::verify_password;
 use crate::session::auth::DUMMY_HASH;
 use crate::session::auth::SESSION_ADMIN;
+use crate::session::auth::SESSION_EPOCH;
 use crate::session::AdminInfo;
 use crate::with_db;
 use medal_core::Msg;
@@ -276,6 +277,9 @@ pub async fn login(username: &str, password: &str) -> Result<AdminInfo, AppError
         with_db!(&st.db, p => sqlx::query("UPDATE login_attempts SET success = TRUE WHERE id = $1")
             .bind(attempt).execute(p).await.map(|_| ()))
         .map_err(AppError::from)?;
+        with_db!(&st.db, p => sqlx::query("UPDATE admins SET last_login_at = $1 WHERE username = $2")
+            .bind(now_ms()).bind(&name).execute(p).await.map(|_| ()))
+        .map_err(AppError::from)?;
     }
     let admin = match (ok, row.as_ref().and_then(info)) {
         (true, Some(a)) => a,
@@ -292,6 +296,11 @@ pub async fn login(username: &str, password: &str) -> Result<AdminInfo, AppError
     session.cycle_id().await.map_err(internal)?;
     session
         .insert(SESSION_ADMIN, admin.id)
+        .await
+        .map_err(internal)?;
+    let epoch = row.as_ref().map_or(0, |r| r.session_epoch);
+    session
+        .insert(SESSION_EPOCH, epoch)
         .await
         .map_err(internal)?;
     remember_device(&crypto, &name, st.config.is_https());

@@ -1,4 +1,4 @@
-//! Server functions of the settings page (admins only).
+//! Server functions of the settings page: admins read the settings, owners change them.
 
 use leptos::prelude::*;
 
@@ -29,7 +29,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
         ("robot_code".to_string(), text(&form.robot_code)),
     ]);
     let r = async {
-        let admin = require(Role::Admin).await?;
+        let admin = require(Role::Owner).await?;
         db::save(&state()?, &admin, &form).await
     }
     .await

@@ -198,15 +198,26 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &SettingsForm) -> Result<
         settings_delete(db, APP_SECRET_ENC).await?;
     }
     let after = view(db, &st.config, &crypto).await?;
-    // Masked values only: the audit trail never holds a secret.
     crate::infra::audit::audit(
         db,
         admin,
         "settings.update",
         "settings",
         0,
-        Some(json!(before)),
-        Some(json!(after)),
+        Some(audited(&before)),
+        Some(audited(&after)),
     )
     .await
+}
+
+/// What the audit trail keeps of the settings: whether an AppSecret is set, never any of it (not
+/// even the masked form, which shows its first and last characters).
+fn audited(v: &SettingsView) -> serde_json::Value {
+    json!({
+        "org_name": v.org_name,
+        "public_base_url": v.public_base_url,
+        "app_key": v.app_key,
+        "robot_code": v.robot_code,
+        "app_secret": if v.app_secret_masked.is_some() { "set" } else { "none" },
+    })
 }

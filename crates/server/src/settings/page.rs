@@ -1,11 +1,13 @@
-//! Settings (Admin): the organisation's name, the public base URL for card links, and the
-//! internal app's DingTalk credentials. The AppSecret is shown masked; an empty field keeps it.
+//! Settings: the organisation's name, the public base URL for card links, and the internal app's
+//! DingTalk credentials. Owners change them; admins see them read-only. The AppSecret is shown
+//! masked; an empty field keeps it.
 
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use crate::settings::get_settings;
 use crate::settings::SaveSettings;
 use crate::settings::SettingsView;
+use crate::ui::can;
 use crate::ui::loading;
 use crate::ui::use_flash;
 use crate::ui::Banner;
@@ -14,12 +16,14 @@ use crate::ui::FormError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use medal_core::Role;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let lang = use_lang();
     let settings = Resource::new(|| (), |_| get_settings());
     let query = use_query_map();
+    let owner = can(Role::Owner);
     view! {
         <Title text=lang.t("设置", "Settings")/>
         <div class="page-head"><h1>{lang.t("设置", "Settings")}</h1></div>
@@ -28,10 +32,37 @@ pub fn SettingsPage() -> impl IntoView {
         })}
         <Suspense fallback=move || loading(lang)>
             {move || settings.get().map(|r| match r {
-                Ok(s) => view! { <SettingsEditor s/> }.into_any(),
+                Ok(s) if owner.get() => view! { <SettingsEditor s/> }.into_any(),
+                Ok(s) => view! { <SettingsReadOnly s/> }.into_any(),
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// The settings as an admin sees them: to read (owners change them).
+#[component]
+fn SettingsReadOnly(s: SettingsView) -> impl IntoView {
+    let lang = use_lang();
+    let or_dash = |v: &str| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    view! {
+        <section class="card settings-read">
+            <p class="hint">{lang.t("只有所有者可以修改设置。", "Only owners can change the settings.")}</p>
+            <dl class="facts">
+                <dt>{lang.t("组织名称", "Organisation name")}</dt><dd>{or_dash(&s.org_name)}</dd>
+                <dt>{lang.t("公开访问地址", "Public base URL")}</dt>
+                <dd>{if s.public_base_url.is_empty() { s.default_public_url.clone() } else { s.public_base_url.clone() }}</dd>
+                <dt>"AppKey"</dt><dd><code>{or_dash(&s.app_key)}</code></dd>
+                <dt>"AppSecret"</dt><dd><code>{s.app_secret_masked.clone().unwrap_or_else(|| lang.t("未设置", "Not set").into())}</code></dd>
+                <dt>"RobotCode"</dt><dd><code>{or_dash(&s.robot_code)}</code></dd>
+            </dl>
+        </section>
     }
 }
 

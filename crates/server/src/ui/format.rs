@@ -42,6 +42,23 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// A page the signed-in admin's role may not see: the refusal, answered with 403.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <div class="empty-page">
+            <h1>"403"</h1>
+            <p>{lang.t("你的角色无权查看此页面。", "Your role may not see this page.")}</p>
+            <a class="btn btn-primary" href="/">{lang.t("回到概览", "Back to the overview")}</a>
+        </div>
+    }
+}
+
 /// The fallback of a `<Suspense>` while a page's data loads.
 pub fn loading(lang: Lang) -> impl IntoView {
     view! { <p class="muted">{lang.t("加载中…", "Loading…")}</p> }

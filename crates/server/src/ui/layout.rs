@@ -76,7 +76,14 @@ pub fn Layout() -> impl IntoView {
                     {nav("/leaderboard", "排行榜", "Leaderboard", "▲")}
                     {nav("/groups", "群组", "Groups", "☰")}
                     {nav("/shares", "分享记录", "Shares", "➚")}
-                    {nav("/settings", "设置", "Settings", "⚙")}
+                    // only what the role can use: settings and the audit log from admin, admins for owners
+                    <IfCan role=Role::Admin>
+                        {nav("/settings", "设置", "Settings", "⚙")}
+                        {nav("/audit", "审计日志", "Audit log", "☷")}
+                    </IfCan>
+                    <IfCan role=Role::Owner>
+                        {nav("/admins", "管理员", "Admins", "♛")}
+                    </IfCan>
                 </nav>
             </aside>
             <div class="main">

@@ -248,7 +248,7 @@ both!(
 /// Settings: the AppSecret is encrypted and masked, an empty field keeps it.
 async fn settings_keep_secrets(b: Backend) {
     let app = spawn_app_with(b, |_| {}).await;
-    let admin = app.signed_in(Role::Admin).await;
+    let admin = app.signed_in(Role::Owner).await;
     let form = |secret: &'static str| {
         vec![
             ("form[org_name]", "示例科技"),

@@ -1,7 +1,7 @@
 //! Hostile text in every field a person can type — medal, staff (form and CSV import), award
 //! reason, personal message, group name and keywords, department, settings — then every page
-//! of the router, the public page, the card preview, the card JSON DingTalk receives and both CSV
-//! exports are checked: the text is shown, escaped or neutralised, and never becomes markup,
+//! of the router (the admins page and the audit log among them), the public page, the card
+//! preview, the card JSON DingTalk receives and the CSV exports (audit log included) are checked: the text is shown, escaped or neutralised, and never becomes markup,
 //! script, a link or a formula. One-line fields refuse line breaks; all fields refuse bidi
 //! controls.
 
@@ -269,6 +269,22 @@ async fn hostile_text_is_inert_everywhere(b: Backend) {
         "settings",
     )
     .await;
+    // An admin whose display name is a payload (the admins page and the audit log show it).
+    ok_json(
+        app.post(
+            &admin,
+            "/sfn/admins/create",
+            &[
+                ("form[username]", "hostile.admin"),
+                ("form[display_name]", PAYLOADS[0]),
+                ("form[role]", "viewer"),
+                ("form[password]", ""),
+            ],
+        )
+        .await,
+        "admin",
+    )
+    .await;
     // Share every award with a hostile personal message; the cards reach the simulator.
     let all = awards.iter().map(i64::to_string).collect::<Vec<_>>();
     for (i, a) in all.iter().enumerate() {
@@ -455,7 +471,11 @@ async fn hostile_text_is_inert_everywhere(b: Backend) {
         .unwrap();
     assert_eq!(a["medal_name"], PAYLOADS[0]);
     // CSV exports: every cell is text to a spreadsheet.
-    for path in ["/awards/export.csv", "/staff/export.csv?status=all"] {
+    for path in [
+        "/awards/export.csv",
+        "/staff/export.csv?status=all",
+        "/audit.csv",
+    ] {
         let r = admin.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         assert_inert_csv(&r.bytes().await.unwrap(), path);

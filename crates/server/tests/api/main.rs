@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod admins;
+mod audit;
 mod auth;
 mod availability;
 mod awards;

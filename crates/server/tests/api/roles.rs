@@ -55,7 +55,7 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/awards/stats", Role::Viewer),
     // sharing (issue #5)
     ("/sfn/settings/get", Role::Admin),
-    ("/sfn/settings/save", Role::Admin),
+    ("/sfn/settings/save", Role::Owner),
     ("/sfn/groups/list", Role::Viewer),
     ("/sfn/groups/get", Role::Viewer),
     ("/sfn/groups/save", Role::Admin),
@@ -70,6 +70,14 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/shares/retry", Role::Admin),
     ("/sfn/groups/disable", Role::Admin),
     ("/sfn/groups/enable", Role::Admin),
+    // admins and the audit log (issue #12)
+    ("/sfn/admins/list", Role::Owner),
+    ("/sfn/admins/create", Role::Owner),
+    ("/sfn/admins/role", Role::Owner),
+    ("/sfn/admins/disable", Role::Owner),
+    ("/sfn/admins/enable", Role::Owner),
+    ("/sfn/admins/reset_password", Role::Owner),
+    ("/sfn/audit/list", Role::Admin),
 ];
 
 #[test]
@@ -206,13 +214,45 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .await
         }
         "/sfn/awards/leaderboard" => app.post(c, path, &[("period", "all")]).await,
+        "/sfn/admins/create" => {
+            app.post(
+                c,
+                path,
+                &[
+                    ("form[username]", "made-by-roles"),
+                    ("form[display_name]", ""),
+                    ("form[role]", "viewer"),
+                    ("form[password]", ""),
+                ],
+            )
+            .await
+        }
+        "/sfn/admins/role"
+        | "/sfn/admins/disable"
+        | "/sfn/admins/enable"
+        | "/sfn/admins/reset_password" => {
+            let target = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM admins WHERE username = 'roles-target'").fetch_one(p).await)
+            .unwrap();
+            app.post(c, path, &[("id", &target.to_string()), ("role", "awarder")])
+                .await
+        }
+        "/sfn/audit/list" => app.post(c, path, &[("filter[actor]", "")]).await,
         _ => app.post(c, path, &[]).await,
     }
 }
 
-async fn snapshot(app: &TestApp) -> (i64, i64, i64) {
-    medal_server::with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64)>(
-        "SELECT COUNT(*), COUNT(archived_at), (SELECT COUNT(*) FROM audit_entries) FROM medals").fetch_one(p).await).unwrap()
+/// Medals, archived medals, audit entries; admins, their session epochs, awarders, disabled.
+async fn snapshot(app: &TestApp) -> [i64; 7] {
+    let (a, b, c) = medal_server::with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT COUNT(*), COUNT(archived_at), (SELECT COUNT(*) FROM audit_entries) FROM medals").fetch_one(p).await).unwrap();
+    let (d, e, f, g) =
+        medal_server::with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, i64)>(
+        "SELECT COUNT(*), CAST(SUM(session_epoch) AS BIGINT), \
+         CAST(SUM(CASE WHEN role = 'awarder' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN disabled THEN 1 ELSE 0 END) AS BIGINT) FROM admins").fetch_one(p).await)
+        .unwrap();
+    [a, b, c, d, e, f, g]
 }
 
 async fn every_server_function_checks_the_role(b: Backend) {
@@ -241,12 +281,17 @@ async fn every_server_function_checks_the_role(b: Backend) {
     let viewer = app.signed_in(Role::Viewer).await;
     let awarder = app.signed_in(Role::Awarder).await;
     let owner = app.signed_in(Role::Owner).await;
+    app.create_admin("roles-target", Role::Viewer).await;
     let before = snapshot(&app).await;
 
     for (path, needed) in GUARDED {
         let r = call(&app, &anonymous, path, medal_id).await;
         assert_eq!(r.status(), 401, "{path} without a session");
-        for (client, role) in [(&viewer, Role::Viewer), (&awarder, Role::Awarder)] {
+        for (client, role) in [
+            (&viewer, Role::Viewer),
+            (&awarder, Role::Awarder),
+            (&admin, Role::Admin),
+        ] {
             if !role.allows(*needed) {
                 let r = call(&app, client, path, medal_id).await;
                 assert_eq!(r.status(), 403, "{path} as {role:?}");

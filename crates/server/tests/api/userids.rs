@@ -100,7 +100,7 @@ fn lookups(sim: &dingtalk::sim::Simulator) -> u64 {
 
 async fn one_person_by_mobile(b: Backend) {
     let (app, sim, _) = sim_app(b).await;
-    let admin = app.signed_in(Role::Admin).await;
+    let admin = app.signed_in(Role::Owner).await;
     let zhang = sim.sim.create_user(UserSpec::new("张三", "13800000001"));
     sim.sim.create_user(UserSpec {
         active: false,
@@ -178,7 +178,7 @@ both!(one_person_by_mobile, super::one_person_by_mobile);
 
 async fn bulk_lookup_in_the_background(b: Backend) {
     let (app, sim, _) = sim_app(b).await;
-    let admin = app.signed_in(Role::Admin).await;
+    let admin = app.signed_in(Role::Owner).await;
     let real = sim.sim.create_app(AppSpec::default());
     set_app(&app, &admin, &real.app_key, &real.app_secret).await;
     // 40 in DingTalk, 3 of them gone; 2 unknown to DingTalk; 2 without a mobile; 1 with a userId.
@@ -286,7 +286,7 @@ both!(
 
 async fn bulk_lookup_stops_and_interruptions(b: Backend) {
     let (app, sim, _) = sim_app(b).await;
-    let admin = app.signed_in(Role::Admin).await;
+    let admin = app.signed_in(Role::Owner).await;
     for i in 0..5 {
         let mobile = format!("139{i:08}");
         sim.sim
