@@ -25,9 +25,9 @@ CREATE TABLE staff_months (
     gold        BIGINT NOT NULL DEFAULT 0,
     silver      BIGINT NOT NULL DEFAULT 0,
     bronze      BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (staff_id, month)
+    -- month first: a period's leaderboard reads one contiguous range
+    PRIMARY KEY (month, staff_id)
 );
-CREATE INDEX staff_months_month ON staff_months (month);
 CREATE INDEX staff_leaders ON staff (live_awards DESC, live_gold DESC, live_silver DESC, live_bronze DESC, name);
 -- The awards list pages by (awarded_at, id) (keyset): SQLite's awards_awarded_at already ends in the rowid.
 

@@ -12,6 +12,7 @@ pub mod app;
 pub mod error;
 pub mod limiter;
 pub mod message;
+mod metrics;
 pub mod preview;
 pub mod redact;
 pub mod robot;

@@ -260,7 +260,8 @@ async fn bench_page(
     }
     alone.sort();
     let (rps, p50, p99) = load(&url, cookie, conns, secs).await?;
-    let name = format!("bench-static-{size}.html");
+    // Under /pkg/, where the site's own files are: served without a session lookup.
+    let name = format!("pkg/bench-static-{size}.html");
     std::fs::write(s.site.join(&name), vec![b'x'; size])?;
     let (srps, _, sp99) = load(&format!("{}/{name}", s.base), cookie, conns, secs).await?;
     let (a50, amax) = (pct(&alone, 0.5), pct(&alone, 1.0));

@@ -95,6 +95,13 @@ impl AppClient {
         if let Some(b) = body {
             req = req.json(b);
         }
+        let started = std::time::Instant::now();
+        let result = Self::v1_answer(req).await;
+        crate::metrics::observe(crate::metrics::api_of(url), started, &result);
+        result
+    }
+
+    async fn v1_answer(req: reqwest::RequestBuilder) -> Result<Value> {
         let resp = req.send().await.map_err(map_transport)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(map_transport)?;
@@ -178,14 +185,14 @@ impl AppClient {
             self.inner.cfg.oapi_url(path),
             crate::sign::urlencode(token)
         );
-        let resp = self
-            .inner
-            .http
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(map_transport)?;
+        let started = std::time::Instant::now();
+        let result = Self::oapi_answer(self.inner.http.post(&url).json(body)).await;
+        crate::metrics::observe(crate::metrics::api_of(&url), started, &result);
+        result
+    }
+
+    async fn oapi_answer(req: reqwest::RequestBuilder) -> Result<Value> {
+        let resp = req.send().await.map_err(map_transport)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(map_transport)?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|_| {

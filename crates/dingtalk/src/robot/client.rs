@@ -190,6 +190,15 @@ impl RobotClient {
         if let Some(limiter) = &self.limiter {
             limiter.check(&robot.rate_key).await?;
         }
+        let started = std::time::Instant::now();
+        let api = crate::metrics::api_of(&self.cfg.oapi_url("robot/send"));
+        let result = self.post(robot, body, msg_uuid).await;
+        crate::metrics::observe(api, started, &result);
+        result
+    }
+
+    /// The robot/send call itself: one POST, its answer read.
+    async fn post(&self, robot: &Robot, body: Vec<u8>, msg_uuid: &str) -> Result<Sent> {
         let mut url = format!(
             "{}?access_token={}",
             self.cfg.oapi_url("robot/send"),

@@ -272,6 +272,10 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
         .map_err(app_err)?;
     crate::host::router::spawn_session_cleanup(db.clone());
     crate::shares::outbox::spawn(db.clone(), &config).map_err(app_err)?;
+    if crate::infra::metrics::enabled(&config) {
+        crate::infra::metrics::install();
+    }
+    crate::infra::metrics::spawn_listener(config.metrics_listen, db.clone()).await?;
     let app = crate::host::router::router(config.clone(), db, extra);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("Medal Hall listening on http://{}", listener.local_addr()?);

@@ -66,6 +66,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::infra::metrics::with_token))
         .route("/lang/{tag}", get(set_lang))
         .route("/icons/{file}", get(crate::medals::icons::serve))
         .route("/staff/export.csv", get(crate::staff::export::export_csv))
@@ -84,6 +85,10 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .with_state(state);
     if let Some(extra) = extra {
         app = app.merge(extra);
+    }
+    if crate::infra::metrics::enabled(&config) {
+        crate::infra::metrics::install();
+        app = app.route_layer(middleware::from_fn(crate::infra::metrics::track));
     }
     let app = app
         .layer(middleware::from_fn(server_fn_status))
@@ -249,6 +254,7 @@ fn is_public(path: &str) -> bool {
         "/setup",
         "/healthz",
         "/readyz",
+        "/metrics",
         "/favicon.ico",
         "/favicon.svg",
         "/sim",
@@ -282,8 +288,25 @@ async fn require_login(session: Session, req: Request, next: Next) -> Response {
             ))
             .into_response();
         }
+        touch(&session).await;
     }
     next.run(req).await
+}
+
+/// How often a page view writes the session back to extend its 12 hours of inactivity. A session
+/// is written only when changed, so without this it would end 12 hours after signing in; with a
+/// write on every view, page views on SQLite would queue behind each other's writes.
+const TOUCH_EVERY_MS: i64 = 10 * 60 * 1000;
+const SESSION_TOUCHED: &str = "touched_at";
+
+async fn touch(session: &Session) {
+    let now = crate::infra::now_ms();
+    let last = session.get::<i64>(SESSION_TOUCHED).await.ok().flatten();
+    if last.is_none_or(|t| now - t >= TOUCH_EVERY_MS || t > now) {
+        if let Err(e) = session.insert(SESSION_TOUCHED, now).await {
+            tracing::warn!(error = %e, "could not extend the session");
+        }
+    }
 }
 
 /// Server functions answer errors with HTTP 500; give them the status their `AppError` means

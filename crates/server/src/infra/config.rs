@@ -29,6 +29,11 @@ pub struct Config {
     /// Behind a reverse proxy: the header it puts the client's address in (e.g.
     /// `X-Forwarded-For`); the last address listed is used. Unset: the socket's peer address.
     pub client_ip_header: Option<String>,
+    /// `/metrics` on the app's address, for `Authorization: Bearer <this>` (see `infra::metrics`).
+    #[serde(skip_serializing)]
+    pub metrics_token: Option<SecretString>,
+    /// `/metrics` on this separate address instead (no token), e.g. `127.0.0.1:9464`.
+    pub metrics_listen: Option<SocketAddr>,
     /// The outbox (issue #5): see `ssr::outbox`. Tests shorten the robot window.
     #[serde(flatten)]
     pub outbox: crate::shares::outbox::OutboxConfig,
@@ -47,6 +52,8 @@ impl Default for Config {
             dingtalk_api_base: "https://api.dingtalk.com".into(),
             demo_password: None,
             client_ip_header: None,
+            metrics_token: None,
+            metrics_listen: None,
             outbox: Default::default(),
         }
     }

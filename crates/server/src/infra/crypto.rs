@@ -186,6 +186,17 @@ fn short_hash(s: &str) -> String {
 
 /// A secret as a form may show it: `SEC••••••3f` (first 3 and last 2 characters at most, and
 /// only when the secret is long enough for that to give nothing useful away).
+/// Whether two secrets are equal, in time that depends on neither (their SHA-256 digests are
+/// compared whole).
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    use sha2::Digest;
+    let (x, y) = (sha2::Sha256::digest(a), sha2::Sha256::digest(b));
+    x.iter()
+        .zip(y.iter())
+        .fold(0u8, |acc, (p, q)| acc | (p ^ q))
+        == 0
+}
+
 pub fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.is_empty() {

@@ -92,12 +92,15 @@ pub async fn notify_with(
     Ok(())
 }
 
+/// The flash message, removed from the session. Read first and removed only when there is one:
+/// a removal marks the session changed, and a changed session is written back to the database —
+/// on every page view, since every page asks (that write serialised page views on SQLite).
 pub async fn take() -> Result<Option<Flash>, AppError> {
-    session()
-        .await?
-        .remove::<Flash>(FLASH_KEY)
-        .await
-        .map_err(internal)
+    let s = session().await?;
+    if s.get::<Flash>(FLASH_KEY).await.map_err(internal)?.is_none() {
+        return Ok(None);
+    }
+    s.remove::<Flash>(FLASH_KEY).await.map_err(internal)
 }
 
 /// Percent-encodes a path for use as a query value.

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod db;
 pub mod flash;
 pub mod kv;
+pub mod metrics;
 pub mod multipart;
 pub mod redirect;
 

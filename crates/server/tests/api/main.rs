@@ -13,6 +13,7 @@ mod counters;
 mod injection;
 mod logs;
 mod medals;
+mod metrics;
 mod render;
 mod roles;
 mod secrets;

@@ -211,6 +211,19 @@ impl Worker {
     ) -> Result<(), AppError> {
         let db = &self.db;
         let now = now_ms();
+        let outcome = match &result {
+            Ok(()) => "sent",
+            Err(e) => match decide(&self.cfg, &group.kind, row.attempts, e) {
+                Outcome::Retry { .. } => "retry",
+                Outcome::Stop { status } => status,
+            },
+        };
+        let error = result
+            .as_ref()
+            .err()
+            .map_or_else(String::new, |e| format!("{:?}", e.kind()));
+        metrics::counter!("medals_shares_total", "outcome" => outcome, "error" => error)
+            .increment(1);
         match result {
             Ok(()) => {
                 with_db!(db, p => sqlx::query(
