@@ -49,10 +49,7 @@ pub async fn export(db: &Db, f: &AuditFilter, lang: Lang, cap: usize) -> Result<
     })
     .await?;
     if n > cap {
-        let note = match lang {
-            Lang::Zh => format!("（已截断：每次最多导出 {cap} 行，请缩小筛选范围）"),
-            Lang::En => format!("(cut: an export holds at most {cap} rows; narrow the filters)"),
-        };
+        let note = crate::infra::csv::cut_note(lang, cap);
         // as many cells as the header (the file stays one table)
         w.row([note.as_str(), "", "", "", "", "", "", "", ""])?;
     }
@@ -69,6 +66,7 @@ pub async fn export_csv(
     let lang = crate::i18n::lang_from_headers(&headers);
     let r = async {
         require_session(&st.db, &session, Role::Admin).await?;
+        let _slot = crate::infra::bulk_slot(&st)?;
         export(&st.db, &f, lang, CSV_CAP).await
     }
     .await;

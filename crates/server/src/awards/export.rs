@@ -17,12 +17,24 @@ use axum::response::Response;
 use medal_core::{Lang, Role};
 use tower_sessions::Session;
 
-/// The filtered awards as CSV (UTF-8 with BOM), newest first, all pages.
-pub async fn export(db: &Db, f: &AwardFilter, lang: Lang, base: &str) -> Result<Vec<u8>, AppError> {
+/// The filtered awards as CSV (UTF-8 with BOM), newest first, all pages up to `cap` rows (then a
+/// last row says it was cut).
+pub async fn export(
+    db: &Db,
+    f: &AwardFilter,
+    lang: Lang,
+    base: &str,
+    cap: usize,
+) -> Result<Vec<u8>, AppError> {
     let now = now_ms();
     let (cond, params) = where_clause(f, db, now)?;
-    let sql = format!("{SELECT} WHERE {cond} ORDER BY a.awarded_at DESC, a.id DESC");
-    let rows = fetch_all_as!(db, AwardRow, &sql, params)?;
+    let sql = format!(
+        "{SELECT} WHERE {cond} ORDER BY a.awarded_at DESC, a.id DESC LIMIT {}",
+        cap + 1
+    );
+    let mut rows = fetch_all_as!(db, AwardRow, &sql, params)?;
+    let cut = rows.len() > cap;
+    rows.truncate(cap);
     let mut w = crate::infra::csv::CsvExport::default();
     w.row([
         lang.t("勋章", "Medal"),
@@ -53,6 +65,10 @@ pub async fn export(db: &Db, f: &AwardFilter, lang: Lang, base: &str) -> Result<
             &format!("{base}/a/{}", a.public_token),
         ])?;
     }
+    if cut {
+        let note = crate::infra::csv::cut_note(lang, cap);
+        w.row([note.as_str(), "", "", "", "", "", "", "", "", "", ""])?;
+    }
     w.finish()
 }
 
@@ -66,8 +82,9 @@ pub async fn export_csv(
     let lang = crate::i18n::lang_from_headers(&headers);
     let r = async {
         require_session(&st.db, &session, Role::Viewer).await?;
+        let _slot = crate::infra::bulk_slot(&st)?;
         let base = public_base(&st.db, &st.config).await?;
-        export(&st.db, &f, lang, &base).await
+        export(&st.db, &f, lang, &base, crate::infra::csv::EXPORT_CAP).await
     }
     .await;
     crate::infra::csv::csv_download(r, "awards.csv", "/awards", lang)

@@ -156,7 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_with(&config.database_url, config.pool(), true).await?;
     match cli.command {
         Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
@@ -271,7 +271,9 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
         .await
         .map_err(app_err)?;
     crate::host::router::spawn_session_cleanup(db.clone());
-    crate::shares::outbox::spawn(db.clone(), &config).map_err(app_err)?;
+    // the outbox's own connections: sharing goes on while pages use all of theirs
+    let outbox_db = Db::connect_with(&config.database_url, config.outbox_pool(), false).await?;
+    crate::shares::outbox::spawn(outbox_db, &config).map_err(app_err)?;
     if crate::infra::metrics::enabled(&config) {
         crate::infra::metrics::install();
     }

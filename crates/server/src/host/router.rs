@@ -56,6 +56,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         icon_slots: Arc::new(tokio::sync::Semaphore::new(
             crate::medals::icons::DECODING_AT_ONCE,
         )),
+        bulk_slots: Arc::new(tokio::sync::Semaphore::new(crate::infra::BULK_AT_ONCE)),
     };
     let routes = routes();
     let ctx_state = state.clone();
@@ -97,7 +98,15 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
             crate::host::guard::UPLOAD_LIMIT,
         ))
         .layer(middleware::from_fn(crate::host::guard::guard));
+    let timeout = Duration::from_millis(config.request_timeout_ms);
     with_sessions(app, &db, &config)
+        // a request that takes longer is answered 503 (its work dropped); a body that trickles in
+        // slower is cut off
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(timeout))
         .layer(middleware::from_fn(crate::host::guard::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             crate::host::guard::panic_response,
@@ -171,11 +180,29 @@ pub fn spawn_session_cleanup(db: Db) {
     });
 }
 
+/// Ready when the database answers; otherwise 503 with why (for the load balancer's log and the
+/// person reading it), and `Retry-After`.
 async fn readyz(State(st): State<AppState>) -> Response {
-    if st.db.ping().await {
-        (StatusCode::OK, format!("ready ({})", st.db.backend())).into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    let t = std::time::Instant::now();
+    match st.db.check().await {
+        Ok(()) => (
+            StatusCode::OK,
+            format!(
+                "ready ({}, {:.1} ms)",
+                st.db.backend(),
+                t.elapsed().as_secs_f64() * 1000.0
+            ),
+        )
+            .into_response(),
+        Err(why) => {
+            tracing::warn!(%why, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                format!("not ready: database ({}): {why}", st.db.backend()),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -368,6 +395,14 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 
 /// Binds and serves until Ctrl-C / SIGTERM.
 pub async fn serve(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Without TCP_NODELAY a response written in two segments (head, then a file's body) waits
+    // for the client's delayed ACK: 40 ms added to every static file on a kept-alive connection.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

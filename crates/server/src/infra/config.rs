@@ -29,6 +29,15 @@ pub struct Config {
     /// Behind a reverse proxy: the header it puts the client's address in (e.g.
     /// `X-Forwarded-For`); the last address listed is used. Unset: the socket's peer address.
     pub client_ip_header: Option<String>,
+    /// Database connections for requests (default 8 on SQLite, 16 on PostgreSQL) and how long a
+    /// request waits for one before it is answered 503 (ms).
+    pub db_pool_size: Option<u32>,
+    pub db_acquire_timeout_ms: u64,
+    /// The outbox's own connections, so sharing goes on when pages use every request connection
+    /// (default 4 on SQLite, 8 on PostgreSQL).
+    pub outbox_pool_size: Option<u32>,
+    /// Longest a request may take, body included (ms); then 503.
+    pub request_timeout_ms: u64,
     /// `/metrics` on the app's address, for `Authorization: Bearer <this>` (see `infra::metrics`).
     #[serde(skip_serializing)]
     pub metrics_token: Option<SecretString>,
@@ -52,6 +61,10 @@ impl Default for Config {
             dingtalk_api_base: "https://api.dingtalk.com".into(),
             demo_password: None,
             client_ip_header: None,
+            db_pool_size: None,
+            db_acquire_timeout_ms: 5_000,
+            outbox_pool_size: None,
+            request_timeout_ms: 30_000,
             metrics_token: None,
             metrics_listen: None,
             outbox: Default::default(),
@@ -91,6 +104,23 @@ impl Config {
             });
         }
         format!("http://{addr}")
+    }
+
+    /// The request pool (see [`crate::infra::db::Pool`]).
+    pub fn pool(&self) -> crate::infra::db::Pool {
+        crate::infra::db::Pool {
+            size: self.db_pool_size,
+            acquire_timeout_ms: self.db_acquire_timeout_ms,
+        }
+    }
+
+    /// The outbox's pool.
+    pub fn outbox_pool(&self) -> crate::infra::db::Pool {
+        let sqlite = self.database_url.starts_with("sqlite:");
+        crate::infra::db::Pool {
+            size: Some(self.outbox_pool_size.unwrap_or(if sqlite { 4 } else { 8 })),
+            acquire_timeout_ms: self.db_acquire_timeout_ms,
+        }
     }
 
     pub fn is_https(&self) -> bool {

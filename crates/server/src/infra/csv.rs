@@ -49,6 +49,19 @@ impl CsvExport {
     }
 }
 
+/// Rows an export holds at most (then a last row says it was cut).
+pub const EXPORT_CAP: usize = 100_000;
+
+/// The last row of an export cut at `cap` rows.
+pub fn cut_note(lang: medal_core::Lang, cap: usize) -> String {
+    match lang {
+        medal_core::Lang::Zh => format!("（已截断：每次最多导出 {cap} 行，请缩小筛选范围）"),
+        medal_core::Lang::En => {
+            format!("(cut: an export holds at most {cap} rows; narrow the filters)")
+        }
+    }
+}
+
 /// A CSV export's answer: the file (UTF-8, not cached), or to the login page and back to `back`
 /// without a session, or the error's status with its message.
 pub fn csv_download(

@@ -61,20 +61,45 @@ pub fn starts_with(q: &str) -> String {
     format!("{}%", escape_like(q.trim()))
 }
 
+/// A pool's size and how long a request waits for a connection before it is answered 503.
+/// Defaults: 8 connections on SQLite (one writer at a time anyway; readers in WAL), 16 on
+/// PostgreSQL (per instance: keep instances × (pool + outbox pool) under `max_connections`), 5 s.
+#[derive(Debug, Clone, Copy)]
+pub struct Pool {
+    pub size: Option<u32>,
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            size: None,
+            acquire_timeout_ms: 5_000,
+        }
+    }
+}
+
 impl Db {
-    /// Connects and runs the embedded migrations.
+    /// Connects with the default pool and runs the embedded migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, Pool::default(), true).await
+    }
+
+    /// Connects with `pool`'s size and wait; runs the migrations when `migrate` (a second pool
+    /// to a database the first brought up to date need not).
+    pub async fn connect_with(url: &str, pool: Pool, migrate: bool) -> anyhow::Result<Db> {
+        let wait = Duration::from_millis(pool.acquire_timeout_ms);
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+            let p = PgPoolOptions::new()
+                .max_connections(pool.size.unwrap_or(16))
+                .acquire_timeout(wait)
                 .connect_with(opts)
                 .await?;
-            sqlx::migrate!("../../migrations/postgres")
-                .run(&pool)
-                .await?;
-            Db::Postgres(pool)
+            if migrate {
+                sqlx::migrate!("../../migrations/postgres").run(&p).await?;
+            }
+            Db::Postgres(p)
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -87,13 +112,15 @@ impl Db {
                     std::fs::create_dir_all(dir)?;
                 }
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+            let p = SqlitePoolOptions::new()
+                .max_connections(pool.size.unwrap_or(8))
+                .acquire_timeout(wait)
                 .connect_with(opts)
                 .await?;
-            sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
-            Db::Sqlite(pool)
+            if migrate {
+                sqlx::migrate!("../../migrations/sqlite").run(&p).await?;
+            }
+            Db::Sqlite(p)
         } else {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite:PATH or postgres://…");
         };
@@ -114,7 +141,22 @@ impl Db {
 
     /// `SELECT 1`: is the database reachable?
     pub async fn ping(&self) -> bool {
-        with_db!(self, p => sqlx::query("SELECT 1").execute(p).await.is_ok())
+        self.check().await.is_ok()
+    }
+
+    /// `SELECT 1`, and when it fails, why: the pool's state and the database's answer.
+    pub async fn check(&self) -> Result<(), String> {
+        let (size, idle) = with_db!(self, p => (p.size(), p.num_idle()));
+        with_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ())).map_err(|e| {
+            let why = match &e {
+                sqlx::Error::PoolTimedOut => {
+                    format!("all {size} connections busy (pool timed out, {idle} idle)")
+                }
+                sqlx::Error::PoolClosed => "the pool is closed (shutting down)".to_string(),
+                e => e.to_string(),
+            };
+            why.chars().take(300).collect()
+        })
     }
 }
 

@@ -26,6 +26,28 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Icon decodes that may run at once (see `medals::icons::process_bounded`).
     pub icon_slots: Arc<tokio::sync::Semaphore>,
+    /// Bulk work that may run at once — CSV exports, staff imports (see [`bulk_slot`]).
+    pub bulk_slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Bulk jobs (an export, an import) one server runs at once; memory then stays bounded.
+pub const BULK_AT_ONCE: usize = 1;
+
+/// A slot for bulk work, or 503 with Retry-After when another job holds it: the server answers
+/// "try again shortly" instead of holding several exports in memory at once.
+pub fn bulk_slot(
+    st: &AppState,
+) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::AppError> {
+    st.bulk_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| crate::error::AppError::Refused {
+            status: 503,
+            msg: medal_core::Msg::new(
+                "服务器正在处理另一个导入或导出，请几秒后再试。",
+                "The server is busy with another import or export; try again in a few seconds.",
+            ),
+        })
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -140,7 +140,9 @@ pub async fn cancel_userid_lookup() -> Result<(), AppError> {
 pub async fn preview_staff_import(data: MultipartData) -> Result<ImportPreview, AppError> {
     let r = async {
         let admin = require(Role::Admin).await?;
-        import_web::preview_from_form(&state()?.db, &admin, &session().await?, data).await
+        let st = state()?;
+        let _slot = crate::infra::bulk_slot(&st)?;
+        import_web::preview_from_form(&st.db, &admin, &session().await?, data).await
     }
     .await
     .inspect(|_| leptos_axum::redirect("/staff/import"));
@@ -159,7 +161,9 @@ pub async fn pending_staff_import() -> Result<Option<ImportPreview>, AppError> {
 pub async fn commit_staff_import(token: String) -> Result<ImportOutcome, AppError> {
     let r = async {
         let admin = require(Role::Admin).await?;
-        import_web::commit_pending(&state()?.db, &admin, &session().await?, &token).await
+        let st = state()?;
+        let _slot = crate::infra::bulk_slot(&st)?;
+        import_web::commit_pending(&st.db, &admin, &session().await?, &token).await
     }
     .await
     .inspect(|o| {

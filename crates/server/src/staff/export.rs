@@ -45,6 +45,7 @@ pub async fn export_csv(
 ) -> Response {
     let r = async {
         require_session(&st.db, &session, Role::Viewer).await?;
+        let _slot = crate::infra::bulk_slot(&st)?;
         export(&st.db, &f).await
     }
     .await;

@@ -301,6 +301,25 @@ async fn keyset_pages(b: Backend) {
     assert_eq!(few["capped"], false);
     assert_eq!(few["total"], 10_050 / 60 + 1 + 1);
 
+    // An export holds at most its cap, and says it was cut.
+    let csv = medal_server::awards::export::export(
+        &app.db,
+        &medal_server::awards::AwardFilter::default(),
+        medal_core::Lang::Zh,
+        "http://medals.example",
+        100,
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 100 + 1, "header, 100 rows, the note");
+    assert!(
+        lines[101].contains("已截断") && lines[101].contains("100"),
+        "{}",
+        lines[101]
+    );
+
     // The page as a browser gets it: links carry cursors; a bad cursor is a clear 400.
     let html = app.get(&admin, "/awards").await.text().await.unwrap();
     assert!(html.contains("共 10110 条"), "{html}");
