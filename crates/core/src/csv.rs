@@ -18,23 +18,70 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
     }
 }
 
-/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `-1+2`, `@SUM(…)`, or one
-/// starting with a tab or carriage return) gets a leading `'`, which spreadsheet programs show as
-/// text and do not evaluate (OWASP's advice for CSV injection).
+/// Whether a spreadsheet would run `cell` as a formula (`=HYPERLINK(…)`, `+1`, `-1+2`, `@SUM(…)`,
+/// or one starting with a tab or carriage return), or it would look like a guarded one on the
+/// way back in (`'=1` as typed).
+fn needs_guard(cell: &str) -> bool {
+    matches!(
+        cell.trim_start_matches('\'').chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
+    )
+}
+
+/// A cell a spreadsheet would run as a formula gets a leading `'`, which spreadsheet programs
+/// show as text and do not evaluate (OWASP's advice for CSV injection); so does a cell typed
+/// with such a `'` already, so that [`restore`] gives back what was typed.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
-            format!("'{cell}").into()
-        }
-        _ => cell.into(),
+    if needs_guard(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
 /// What [`neutralise`] did, undone: for files exported here and imported again.
 pub fn restore(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if neutralise(rest).len() != rest.len() => rest,
+        Some(rest) if needs_guard(rest) => rest,
         _ => cell,
+    }
+}
+
+/// Line numbers as an editor shows them (`\r\n`, `\n` or a lone `\r` ends a line), for the
+/// csv reader's byte positions, which come in order. The reader counts only `\n`, and a
+/// record's position can be before line breaks it then skips (blank lines, the `\n` of a
+/// `\r\n`), so neither its line nor its position alone is the line the record starts on.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the first byte at or after `byte` that is not a line break.
+    fn record_line(&mut self, byte: u64) -> u64 {
+        let t = self.text;
+        let mut end = (byte as usize).min(t.len());
+        while end < t.len() && matches!(t[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        while self.at < end {
+            match t[self.at] {
+                b'\n' => self.line += 1,
+                b'\r' if t.get(self.at + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        self.line
     }
 }
 
@@ -43,20 +90,6 @@ pub fn restore(cell: &str) -> &str {
 pub struct StaffFile {
     pub columns: HashSet<Column>,
     pub rows: Vec<(u64, Result<ValidStaff, Vec<Msg>>)>,
-}
-
-/// The line a record starts on. The csv reader's position counts from where it began reading,
-/// which is before any blank lines it skipped: skip them here too.
-fn first_line(text: &str, p: &::csv::Position) -> u64 {
-    let mut line = p.line();
-    for b in text.as_bytes().iter().skip(p.byte() as usize) {
-        match b {
-            b'\n' => line += 1,
-            b'\r' => {}
-            _ => break,
-        }
-    }
-    line
 }
 
 /// Parses a staff import file (already decoded). Fails as a whole only when the header is
@@ -87,12 +120,13 @@ pub fn parse_staff(text: &str) -> Result<StaffFile, Msg> {
         ));
     }
     let columns: HashSet<Column> = index.iter().map(|(_, c)| *c).collect();
+    let mut lines = Lines::new(text);
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map_or(0, |p| lines.record_line(p.byte()));
                 rows.push((
                     line,
                     Err(vec![Msg::new(
@@ -103,7 +137,7 @@ pub fn parse_staff(text: &str) -> Result<StaffFile, Msg> {
                 continue;
             }
         };
-        let line = rec.position().map(|p| first_line(text, p)).unwrap_or(0);
+        let line = rec.position().map_or(0, |p| lines.record_line(p.byte()));
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -162,13 +196,14 @@ pub fn parse_recipients(text: &str) -> Result<Vec<RecipientRow>, Msg> {
             "Line 1 must be a header with an “external_id”, “mobile” or “userId” column; “name” and “reason” are optional.",
         ));
     }
+    let mut lines = Lines::new(text);
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 rows.push(RecipientRow {
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    line: e.position().map_or(0, |p| lines.record_line(p.byte())),
                     name: "\u{0}bad".into(),
                     ..RecipientRow::default()
                 });
@@ -179,7 +214,7 @@ pub fn parse_recipients(text: &str) -> Result<Vec<RecipientRow>, Msg> {
             continue;
         }
         let mut row = RecipientRow {
-            line: rec.position().map(|p| p.line()).unwrap_or(0),
+            line: rec.position().map_or(0, |p| lines.record_line(p.byte())),
             ..RecipientRow::default()
         };
         for (i, c) in cols.iter().enumerate() {
@@ -252,5 +287,56 @@ mod tests {
         );
         assert!(parse_recipients("姓名,理由\n张三,好\n").is_err());
         assert!(parse_recipients("").is_err());
+    }
+
+    /// Found by `fuzz/fuzz_targets/staff_csv.rs`: a cell typed as `'=赵六` was exported as it
+    /// was and imported as `=赵六`.
+    #[test]
+    fn fuzz_a_typed_apostrophe_survives_export_and_import() {
+        for typed in ["'=赵六", "''+1", "'@x", "'\t"] {
+            let out = neutralise(typed);
+            assert_eq!(out, format!("'{typed}"));
+            assert_eq!(restore(&out), typed);
+        }
+        let p = parse_staff(&format!("姓名,工号\n{},E1\n", neutralise("'=赵六"))).unwrap();
+        assert_eq!(p.rows[0].1.as_ref().unwrap().name.as_str(), "'=赵六");
+    }
+
+    /// Found by `fuzz/fuzz_targets/recipients_csv.rs`: in a file saved with `\r\n` (Excel on
+    /// Windows) each recipient row was reported on the line before it, and after a blank line on
+    /// the blank line.
+    #[test]
+    fn fuzz_recipient_rows_name_their_line_in_crlf_files() {
+        let text = "工号,姓名,理由\r\nE001,张三,季度之星\r\nE002,李四,\"项目\r\n攻坚\"\r\n\r\nE003,王五,好\r\n";
+        let lines: Vec<u64> = parse_recipients(text)
+            .unwrap()
+            .iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(lines, [2, 3, 6]);
+        let lines: Vec<u64> = parse_recipients("工号\nE1\n\n\nE2\n")
+            .unwrap()
+            .iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(lines, [2, 5]);
+    }
+
+    /// Lines end with `\r\n`, `\n` or a lone `\r` (old Mac files), as an editor shows them.
+    #[test]
+    fn staff_rows_name_their_line_whatever_ends_lines() {
+        for (text, want) in [
+            ("姓名,工号\r\n张三,E1\r\n\r\n李四,E2\r\n", [2, 4]),
+            ("姓名,工号\r张三,E1\r\r李四,E2\r", [2, 4]),
+            ("\n姓名,工号\n\"张\n三\",E1\n李四,E2", [3, 5]),
+        ] {
+            let lines: Vec<u64> = parse_staff(text)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| r.0)
+                .collect();
+            assert_eq!(lines, want, "{text:?}");
+        }
     }
 }
