@@ -85,8 +85,9 @@ fn inline_mention(style: &CardStyle, a: &CardAward) -> String {
     }
 }
 
-/// Composes the card for `awards` (one, or a digest of several). `keywords` are the group
-/// robot's: when the card contains none of them, a short footer with the first is added.
+/// Composes the card for `awards` (one, or a digest of several; never none — it panics). `keywords`
+/// are the group robot's: when the card contains none of them, a short footer shows the first
+/// that markdown leaves as it is, or else the title ends with the first.
 pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[String]) -> Card {
     let personal = escape_md(&style.message);
     let org = escape_md(org);
@@ -146,7 +147,7 @@ pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[S
             }
         }
     }
-    let build = |text: &str| -> Card {
+    let build = |title: &str, text: &str| -> Card {
         let (mut text, button) = match (&link, style.markdown) {
             (Some(url), true) => (format!("{text}\n\n[查看详情]({url})"), None),
             (Some(url), false) => (
@@ -164,23 +165,34 @@ pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[S
             }
         }
         Card {
-            title: title.clone(),
+            title: title.to_string(),
             text,
             button,
             mentions: mentions.clone(),
         }
     };
-    let card = build(&text);
+    let card = build(&title, &text);
     let wanted: Vec<&str> = keywords
         .iter()
         .map(|k| k.trim())
         .filter(|k| !k.is_empty())
         .collect();
-    if !wanted.is_empty() && !wanted.iter().any(|k| card.contains(k)) {
-        text.push_str(&format!("\n\n#### {}", escape_md(wanted[0])));
-        return build(&text);
+    if wanted.is_empty() || wanted.iter().any(|k| card.contains(k)) {
+        return card;
     }
-    card
+    // DingTalk looks for a keyword as it is typed: the footer shows the first one markdown
+    // leaves alone; one it would change (`喜报*`) goes in the title, which is plain text.
+    if let Some(k) = wanted.iter().find(|k| escape_md(k) == **k) {
+        text.push_str(&format!("\n\n#### {k}"));
+        return build(&title, &text);
+    }
+    match wanted.iter().find(|k| !k.contains(char::is_control)) {
+        Some(k) => build(&format!("{title} {k}"), &text),
+        None => {
+            text.push_str(&format!("\n\n#### {}", escape_md(wanted[0])));
+            build(&title, &text)
+        }
+    }
 }
 
 /// Text for the title (plain, one line).
@@ -291,9 +303,33 @@ mod tests {
             &[award("张三", None)],
             &CardStyle::default(),
             "",
-            &["  ".into(), "喜报*".into()],
+            &["  ".into(), "喜报".into()],
         );
-        assert!(c.text.ends_with("#### 喜报＊"), "{}", c.text);
+        assert!(c.text.ends_with("#### 喜报"), "{}", c.text);
+    }
+
+    /// Found by `fuzz/fuzz_targets/card_compose.rs`: a keyword that markdown escaping changes
+    /// (`/\*` became `/＼＊` in the footer) was then not in the card, so the robot refused it.
+    #[test]
+    fn fuzz_a_keyword_markdown_would_change_goes_in_the_title() {
+        let c = compose(
+            &[award("张三", None)],
+            &CardStyle::default(),
+            "",
+            &["/\\*".into()],
+        );
+        assert!(c.contains("/\\*"), "{c:?}");
+        assert!(!c.text.contains("####"), "{}", c.text);
+        assert_eq!(c.title, "张三 获得「月度之星」 /\\*");
+        // an inert keyword after it still makes the footer
+        let c = compose(
+            &[award("张三", None)],
+            &CardStyle::default(),
+            "",
+            &["喜报*".into(), "喜报".into()],
+        );
+        assert!(c.text.ends_with("#### 喜报"), "{}", c.text);
+        assert!(!c.title.contains('*'), "{}", c.title);
     }
 
     #[test]

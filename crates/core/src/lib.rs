@@ -5,6 +5,8 @@ pub mod admin;
 pub mod award;
 pub mod card;
 pub mod chat;
+#[cfg(feature = "csv")]
+pub mod csv;
 pub mod i18n;
 pub mod medal;
 pub mod staff;

@@ -15,11 +15,7 @@ pub fn parse_webhook(pasted: &str, oapi_base: &str) -> Result<String> {
         return Err(bad("empty webhook URL"));
     }
     if !input.contains("://") {
-        // a bare token (hex in practice)
-        if input
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if is_token(input) {
             return Ok(input.to_owned());
         }
         return Err(bad("not a URL and not an access token"));
@@ -55,7 +51,16 @@ pub fn parse_webhook(pasted: &str, oapi_base: &str) -> Result<String> {
     if token.is_empty() {
         return Err(bad("the URL has no access_token"));
     }
+    if !is_token(&token) {
+        return Err(bad("the URL's access_token is not a valid token"));
+    }
     Ok(token)
+}
+
+/// What an access token is made of (hex in practice): the same whether pasted bare or in a URL.
+fn is_token(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn own_host(oapi_base: &str, host: &str) -> bool {
@@ -99,6 +104,28 @@ mod tests {
             )
             .unwrap(),
             "t1"
+        );
+    }
+
+    /// Found by `fuzz/fuzz_targets/webhook_url.rs`: a token taken from a URL was not held to
+    /// what a bare token may be, so `.` and `:` (or, percent-encoded, anything) got stored.
+    #[test]
+    fn fuzz_a_token_in_a_url_is_held_to_the_bare_rules() {
+        let base = REAL_OAPI_BASE;
+        let pasted = "https://oapi.dingtalk.com/robot/send?access_token=1f2e3d4c5b6a7988ab3c546789abcdef0123456789abcdef0127.0.0.1:bcdef";
+        let e = parse_webhook(pasted, base).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidWebhook);
+        for bad in ["a%20b", "a%0Ab", "%3Cscript%3E", "x.y"] {
+            let url = format!("https://oapi.dingtalk.com/robot/send?access_token={bad}");
+            assert!(parse_webhook(&url, base).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_webhook(
+                "https://oapi.dingtalk.com/robot/send?access_token=A-b_9",
+                base
+            )
+            .unwrap(),
+            "A-b_9"
         );
     }
 

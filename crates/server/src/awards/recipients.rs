@@ -5,76 +5,18 @@ use crate::awards::give::LOOKUP_CHUNK;
 use crate::error::AppError;
 use crate::infra::Db;
 use crate::with_db;
-use medal_core::award::{reason as parse_reason, RecipientColumn};
-use medal_core::staff::{Column, Mobile};
+use medal_core::award::reason as parse_reason;
+use medal_core::staff::Mobile;
 use medal_core::Msg;
 use std::collections::{BTreeMap, HashMap};
 
 /// One data row of a recipients CSV.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct CsvRow {
-    pub line: u64,
-    pub name: String,
-    pub mobile: String,
-    pub external_id: String,
-    pub user_id: String,
-    pub reason: String,
-}
+pub use medal_core::csv::RecipientRow as CsvRow;
 
 /// Parses a recipients CSV (decoded like the staff import: UTF-8 with or without BOM, or GBK).
 /// Fails as a whole when the header names no way to find people.
 pub fn parse_recipients(text: &str) -> Result<Vec<CsvRow>, AppError> {
-    let file_err = |zh: &str, en: &str| AppError::field("file", Msg::new(zh, en));
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|_| file_err("无法读取名单的表头。", "The list's header cannot be read."))?
-        .clone();
-    let cols: Vec<Option<RecipientColumn>> =
-        headers.iter().map(RecipientColumn::from_header).collect();
-    let has = |c: Column| cols.contains(&Some(RecipientColumn::Staff(c)));
-    if !(has(Column::ExternalId) || has(Column::Mobile) || has(Column::UserId)) {
-        return Err(file_err(
-            "名单第 1 行须是表头，并有「工号」「手机号」或「钉钉ID」中的一列；可选「姓名」「理由」。",
-            "Line 1 must be a header with an “external_id”, “mobile” or “userId” column; “name” and “reason” are optional.",
-        ));
-    }
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                rows.push(CsvRow {
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    name: "\u{0}bad".into(),
-                    ..CsvRow::default()
-                });
-                continue;
-            }
-        };
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let mut row = CsvRow {
-            line: rec.position().map(|p| p.line()).unwrap_or(0),
-            ..CsvRow::default()
-        };
-        for (i, c) in cols.iter().enumerate() {
-            let v = rec.get(i).unwrap_or("").trim().to_string();
-            match c {
-                Some(RecipientColumn::Staff(Column::Name)) => row.name = v,
-                Some(RecipientColumn::Staff(Column::Mobile)) => row.mobile = v,
-                Some(RecipientColumn::Staff(Column::ExternalId)) => row.external_id = v,
-                Some(RecipientColumn::Staff(Column::UserId)) => row.user_id = v,
-                Some(RecipientColumn::Reason) => row.reason = v,
-                Some(RecipientColumn::Staff(Column::Department)) | None => {}
-            }
-        }
-        rows.push(row);
-    }
-    Ok(rows)
+    medal_core::csv::parse_recipients(text).map_err(|m| AppError::field("file", m))
 }
 
 #[derive(sqlx::FromRow)]

@@ -5,25 +5,7 @@
 use crate::error::AppError;
 use crate::infra::internal;
 
-/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `-1+2`, `@SUM(…)`, or one
-/// starting with a tab or carriage return) gets a leading `'`, which spreadsheet programs show as
-/// text and do not evaluate (OWASP's advice for CSV injection).
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
-            format!("'{cell}").into()
-        }
-        _ => cell.into(),
-    }
-}
-
-/// What [`neutralise`] did, undone: for files exported here and imported again.
-pub fn restore(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if neutralise(rest).len() != rest.len() => rest,
-        _ => cell,
-    }
-}
+pub use medal_core::csv::{neutralise, restore};
 
 /// A CSV file being written.
 pub struct CsvExport(csv::Writer<Vec<u8>>);
@@ -101,27 +83,6 @@ pub fn csv_download(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_become_text() {
-        for f in [
-            "=HYPERLINK(\"https://evil.example\",\"x\")",
-            "@SUM(A1:A9)",
-            "+1",
-            "-1+2",
-            "\t=1",
-            "\r=1",
-            "＝1",
-        ] {
-            let n = neutralise(f);
-            assert!(n.starts_with('\''), "{f}");
-            assert_eq!(restore(&n), f);
-        }
-        for ok in ["张三", "研发部", "a=b", "13800138000", "", "'quoted"] {
-            assert_eq!(neutralise(ok), ok);
-            assert_eq!(restore(ok), ok);
-        }
-    }
 
     #[test]
     fn an_export_has_a_bom_and_safe_cells() {
