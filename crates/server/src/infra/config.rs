@@ -34,7 +34,7 @@ pub struct Config {
     pub db_pool_size: Option<u32>,
     pub db_acquire_timeout_ms: u64,
     /// The outbox's own connections, so sharing goes on when pages use every request connection
-    /// (default 4 on SQLite, 8 on PostgreSQL).
+    /// (default 4 on SQLite, 16 on PostgreSQL).
     pub outbox_pool_size: Option<u32>,
     /// Longest a request may take, body included (ms); then 503.
     pub request_timeout_ms: u64,
@@ -118,7 +118,7 @@ impl Config {
     pub fn outbox_pool(&self) -> crate::infra::db::Pool {
         let sqlite = self.database_url.starts_with("sqlite:");
         crate::infra::db::Pool {
-            size: Some(self.outbox_pool_size.unwrap_or(if sqlite { 4 } else { 8 })),
+            size: Some(self.outbox_pool_size.unwrap_or(if sqlite { 4 } else { 16 })),
             acquire_timeout_ms: self.db_acquire_timeout_ms,
         }
     }
