@@ -119,7 +119,8 @@ impl Config {
         let sqlite = self.database_url.starts_with("sqlite:");
         crate::infra::db::Pool {
             size: Some(self.outbox_pool_size.unwrap_or(if sqlite { 4 } else { 16 })),
-            acquire_timeout_ms: self.db_acquire_timeout_ms,
+            // background work: waiting for a connection beats failing a send and backing off
+            acquire_timeout_ms: self.db_acquire_timeout_ms.max(30_000),
         }
     }
 
