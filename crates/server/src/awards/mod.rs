@@ -11,6 +11,8 @@ pub mod form_page;
 pub mod give;
 #[cfg(feature = "ssr")]
 pub mod give_form;
+#[cfg(feature = "ssr")]
+pub mod insert;
 pub mod list_page;
 pub mod public_page;
 #[cfg(feature = "ssr")]

@@ -8,4 +8,5 @@ pub mod demo;
 #[cfg(feature = "demo")]
 pub mod demo_share;
 pub mod guard;
+pub mod health;
 pub mod router;

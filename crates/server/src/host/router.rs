@@ -9,7 +9,7 @@ use crate::infra::Config;
 use crate::infra::Db;
 use crate::session::auth::SESSION_ADMIN;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -66,7 +66,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
 
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(crate::host::health::readyz))
         .route("/metrics", get(crate::infra::metrics::with_token))
         .route("/lang/{tag}", get(set_lang))
         .route("/icons/{file}", get(crate::medals::icons::serve))
@@ -178,32 +178,6 @@ pub fn spawn_session_cleanup(db: Db) {
             tracing::warn!(error = %e, "session cleanup stopped");
         }
     });
-}
-
-/// Ready when the database answers; otherwise 503 with why (for the load balancer's log and the
-/// person reading it), and `Retry-After`.
-async fn readyz(State(st): State<AppState>) -> Response {
-    let t = std::time::Instant::now();
-    match st.db.check().await {
-        Ok(()) => (
-            StatusCode::OK,
-            format!(
-                "ready ({}, {:.1} ms)",
-                st.db.backend(),
-                t.elapsed().as_secs_f64() * 1000.0
-            ),
-        )
-            .into_response(),
-        Err(why) => {
-            tracing::warn!(%why, "not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "5")],
-                format!("not ready: database ({}): {why}", st.db.backend()),
-            )
-                .into_response()
-        }
-    }
 }
 
 #[derive(serde::Deserialize)]
