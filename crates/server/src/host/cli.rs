@@ -274,9 +274,7 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
     // the outbox's own connections: sharing goes on while pages use all of theirs
     let outbox_db = Db::connect_with(&config.database_url, config.outbox_pool(), false).await?;
     crate::shares::outbox::spawn(outbox_db, &config).map_err(app_err)?;
-    if crate::infra::metrics::enabled(&config) {
-        crate::infra::metrics::install();
-    }
+    // (the recorder is installed by `router` below, before any request, when metrics are on)
     crate::infra::metrics::spawn_listener(config.metrics_listen, db.clone()).await?;
     let app = crate::host::router::router(config.clone(), db, extra);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

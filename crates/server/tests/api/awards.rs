@@ -3,18 +3,12 @@ use reqwest::{multipart, Client};
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::medal_form;
 use crate::helpers::spawn_app;
 use crate::helpers::Backend;
 use crate::helpers::TestApp;
 
-/// Creates a medal through the form; returns its id.
 async fn medal(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> i64 {
-    let r = app
-        .post_multipart(c, "/sfn/medals/save", medal_form(fields))
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    r.json().await.unwrap()
+    crate::helpers::create_medal(app, c, fields).await
 }
 
 /// Inserts `n` active staff of `dept` straight into the table (names `{prefix}{i}`, 工号
@@ -96,15 +90,7 @@ async fn get_award(app: &TestApp, c: &Client, id: i64) -> Value {
 }
 
 async fn list(app: &TestApp, c: &Client, filter: &[(&str, &str)]) -> Value {
-    let form: Vec<(String, String)> = filter
-        .iter()
-        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
-        .chain([("filter[page]".to_string(), String::new())])
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = app.post(c, "/sfn/awards/list", &form).await;
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    crate::helpers::award_list(app, c, filter).await
 }
 
 fn messages(v: &Value, field: &str) -> String {

@@ -19,11 +19,7 @@ use crate::helpers::Backend;
 use crate::helpers::TestApp;
 
 async fn medal(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> i64 {
-    let r = app
-        .post_multipart(c, "/sfn/medals/save", medal_form(fields))
-        .await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    r.json().await.unwrap()
+    crate::helpers::create_medal(app, c, fields).await
 }
 
 async fn people(app: &TestApp, n: usize) -> Vec<i64> {
@@ -214,15 +210,7 @@ async fn counters_follow_awards(b: Backend) {
 both!(counters_follow_awards, super::counters_follow_awards);
 
 async fn page(app: &TestApp, c: &Client, filter: &[(&str, &str)]) -> Value {
-    let form: Vec<(String, String)> = filter
-        .iter()
-        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
-        .chain([("filter[page]".to_string(), String::new())])
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = app.post(c, "/sfn/awards/list", &form).await;
-    assert_eq!(r.status(), 200, "{filter:?}");
-    r.json().await.unwrap()
+    crate::helpers::award_list(app, c, filter).await
 }
 
 fn ids_of(p: &Value) -> Vec<i64> {

@@ -408,3 +408,25 @@ impl Process {
         std::fs::read_to_string(&self.log).unwrap()
     }
 }
+
+/// Creates a medal through the form (fields over [`medal_form`]'s defaults); returns its id.
+pub async fn create_medal(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> i64 {
+    let r = app
+        .post_multipart(c, "/sfn/medals/save", medal_form(fields))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    r.json().await.unwrap()
+}
+
+/// One page of `/sfn/awards/list` with these filter fields.
+pub async fn award_list(app: &TestApp, c: &Client, filter: &[(&str, &str)]) -> serde_json::Value {
+    let form: Vec<(String, String)> = filter
+        .iter()
+        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
+        .chain([("filter[page]".to_string(), String::new())])
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app.post(c, "/sfn/awards/list", &form).await;
+    assert_eq!(r.status(), 200, "{filter:?}");
+    r.json().await.unwrap()
+}
