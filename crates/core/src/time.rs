@@ -41,6 +41,23 @@ pub fn china_date(ms: i64) -> (i64, u32, u32) {
     civil_from_days((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS))
 }
 
+/// The China-time day of a UTC millisecond timestamp, counted from 1970-01-01: how facts and
+/// streaks number days.
+pub fn china_day(ms: i64) -> i64 {
+    (ms + CHINA_OFFSET_MS).div_euclid(DAY_MS)
+}
+
+/// `2026-11-21` for a day numbered as [`china_day`].
+pub fn fmt_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Monday = 0 … Sunday = 6 for a day numbered as [`china_day`] (1970-01-01 was a Thursday).
+pub fn weekday(day: i64) -> u32 {
+    (day + 3).rem_euclid(7) as u32
+}
+
 /// A month as the counters of the database number it: `year * 12 + month - 1` (China time).
 pub fn month_number(y: i64, m: u32) -> i64 {
     y * 12 + m as i64 - 1
@@ -82,6 +99,17 @@ pub fn fmt_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_weekdays() {
+        // 2026-12-02 00:30 China time is still 2026-12-01 in UTC
+        let ms = china_midnight(2026, 12, 2) + 30 * 60_000;
+        assert_eq!(fmt_day(china_day(ms)), "2026-12-02");
+        assert_eq!(fmt_day(china_day(ms - 60 * 60_000)), "2026-12-01");
+        assert_eq!(weekday(days_from_civil(2026, 12, 2)), 2); // a Wednesday
+        assert_eq!(weekday(days_from_civil(1970, 1, 1)), 3); // a Thursday
+        assert_eq!(weekday(days_from_civil(1969, 12, 28)), 6); // a Sunday
+    }
 
     #[test]
     fn china_time() {
