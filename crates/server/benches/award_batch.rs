@@ -73,6 +73,7 @@ async fn raw_insert(db: &Db, admin: i64, medal: i64, staff: &[i64]) {
     let new = NewAwards {
         medal_id: medal,
         awarded_by_admin: Some(admin),
+        awarded_by_rule: None,
         awarded_at: now,
         expires_at: Some(now + 365 * 86_400_000),
         batch_id: Some(&batch),

@@ -80,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/awards/new") view=crate::awards::form_page::AwardNew ssr=SsrMode::Async/>
                     <Route path=path!("/awards/:id") view=crate::awards::detail_page::AwardDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/leaderboard") view=crate::awards::public_page::Leaderboard ssr=SsrMode::Async/>
+                    <Route path=path!("/rules") view=crate::rules::page::RulesListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/rules/:id") view=crate::rules::page::RuleDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/groups") view=crate::groups::page::GroupList ssr=SsrMode::Async/>
                     <Route path=path!("/groups/new") view=crate::groups::page::GroupNew ssr=SsrMode::Async/>
                     <Route path=path!("/groups/:id") view=crate::groups::page::GroupDetailPage ssr=SsrMode::Async/>

@@ -16,6 +16,7 @@ pub mod awards;
 pub mod dashboard;
 pub mod groups;
 pub mod medals;
+pub mod rules;
 pub mod session;
 pub mod settings;
 pub mod shares;

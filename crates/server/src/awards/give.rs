@@ -43,6 +43,7 @@ struct MedalFacts {
     validity_days: Option<i32>,
     repeatable: bool,
     archived_at: Option<i64>,
+    kind: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,7 +85,7 @@ type Written = (u64, u64, Option<i64>);
 pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutcome, AppError> {
     let now = now_ms();
     let medal = with_db!(db, p => sqlx::query_as::<_, MedalFacts>(
-        "SELECT name, validity_days, repeatable, archived_at FROM medals WHERE id = $1")
+        "SELECT name, validity_days, repeatable, archived_at, kind FROM medals WHERE id = $1")
         .bind(batch.medal_id).fetch_optional(p).await)
     .map_err(AppError::from)?
     .ok_or_else(|| {
@@ -99,6 +100,13 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
             "medal_id",
             "这枚勋章已归档，不能再颁发；请先在勋章页恢复它。",
             "This medal is archived and cannot be awarded; restore it on its page first.",
+        ));
+    }
+    if medal.kind == "automatic" {
+        return Err(bad_filter(
+            "medal_id",
+            "这枚勋章由规则自动颁发，不能手动颁发；请在「规则」页为它设置规则。",
+            "This medal is given by its rules only, not by hand; set up a rule for it on the Rules page.",
         ));
     }
     // Reasons: the form's (may be empty when every CSV row has its own).
@@ -227,6 +235,7 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
         crate::awards::db::insert_awards(&mut tx, &NewAwards {
             medal_id,
             awarded_by_admin: Some(admin_id),
+            awarded_by_rule: None,
             awarded_at: now,
             expires_at,
             batch_id: Some(&batch_id),

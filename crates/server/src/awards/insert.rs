@@ -4,6 +4,8 @@
 pub struct NewAwards<'a> {
     pub medal_id: i64,
     pub awarded_by_admin: Option<i64>,
+    /// The rule that gave them (automatic medals).
+    pub awarded_by_rule: Option<i64>,
     pub awarded_at: i64,
     pub expires_at: Option<i64>,
     pub batch_id: Option<&'a str>,
@@ -11,7 +13,7 @@ pub struct NewAwards<'a> {
     pub rows: &'a [(i64, String)],
 }
 
-/// Rows per multi-row INSERT (8 values each, well under both databases' parameter limits).
+/// Rows per multi-row INSERT (9 values each, well under both databases' parameter limits).
 const INSERT_CHUNK: usize = 1000;
 
 /// The award INSERT, the one every writer uses (the award form and its CSV path, the demo, the
@@ -36,16 +38,16 @@ where
     rows.sort_by_key(|r| r.0);
     for chunk in rows.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
-            "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_at, \
-             expires_at, public_token, batch_id) VALUES ",
+            "INSERT INTO awards (medal_id, staff_id, reason, awarded_by_admin, awarded_by_rule, \
+             awarded_at, expires_at, public_token, batch_id) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 8;
+            let b = i * 9;
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str(&format!(
-                "(${},${},${},${},${},${},${},${})",
+                "(${},${},${},${},${},${},${},${},${})",
                 b + 1,
                 b + 2,
                 b + 3,
@@ -53,7 +55,8 @@ where
                 b + 5,
                 b + 6,
                 b + 7,
-                b + 8
+                b + 8,
+                b + 9
             ));
         }
         let mut q = sqlx::query::<DB>(&sql);
@@ -63,6 +66,7 @@ where
                 .bind(*staff_id)
                 .bind(reason.clone())
                 .bind(a.awarded_by_admin)
+                .bind(a.awarded_by_rule)
                 .bind(a.awarded_at)
                 .bind(a.expires_at)
                 .bind(crate::awards::give::public_token())

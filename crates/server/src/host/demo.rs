@@ -223,6 +223,7 @@ async fn seed_awards(db: &Db) -> Result<(), AppError> {
         let new = crate::awards::db::NewAwards {
             medal_id,
             awarded_by_admin: admin,
+            awarded_by_rule: None,
             awarded_at: at,
             expires_at: validity.map(|d| at + i64::from(d) * 86_400_000),
             batch_id: None,
