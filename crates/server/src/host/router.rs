@@ -47,17 +47,24 @@ pub fn page_paths() -> Vec<String> {
 }
 
 /// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
-pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
+/// The state every handler and server function shares (also what background work and tests
+/// call the resources' functions with).
+pub fn state(config: Arc<Config>, db: Db) -> AppState {
     let assets = Assets::load(&config.site_root);
-    let state = AppState {
-        db: db.clone(),
-        config: config.clone(),
+    AppState {
+        db,
         leptos_options: leptos_options(&config, &assets),
+        config,
         icon_slots: Arc::new(tokio::sync::Semaphore::new(
             crate::medals::icons::DECODING_AT_ONCE,
         )),
         bulk_slots: Arc::new(tokio::sync::Semaphore::new(crate::infra::BULK_AT_ONCE)),
-    };
+    }
+}
+
+pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
+    let assets = Assets::load(&config.site_root);
+    let state = state(config.clone(), db.clone());
     let routes = routes();
     let ctx_state = state.clone();
     let opts = state.leptos_options.clone();

@@ -146,7 +146,17 @@ pub async fn dry_run(st: &AppState, rule_id: i64) -> Result<DryRun, AppError> {
 }
 
 /// Gives a saved rule's medal to everyone who qualifies now and has not had it from the rule.
+/// From then on the rule counts all history (its start is cleared).
 pub async fn backfill(st: &AppState, rule: &RuleRow) -> Result<u64, AppError> {
+    if rule.from_day.is_some() {
+        with_db!(&st.db, p => sqlx::query("UPDATE rules SET from_day = NULL WHERE id = $1")
+            .bind(rule.id).execute(p).await.map(|_| ()))
+        .map_err(AppError::from)?;
+    }
+    let rule = &RuleRow {
+        from_day: None,
+        ..rule.clone()
+    };
     let owed = all_owed(st, rule.id, &rule.metric, &rule.spec()).await?;
     if owed.is_empty() {
         return Ok(0);

@@ -15,6 +15,7 @@ pub enum Backend {
 pub struct TestApp {
     pub addr: String,
     pub db: Db,
+    pub config: Arc<Config>,
     _dir: tempfile::TempDir,
 }
 
@@ -82,29 +83,7 @@ async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> String {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = database_url(backend, &dir).await;
-    let db = Db::connect(&url).await.expect("connect and migrate");
-    let config = Config {
-        database_url: url,
-        listen: "127.0.0.1:0".parse().unwrap(),
-        site_root: dir.path().join("site"),
-        secret_key_file: dir.path().join("secret.key"),
-        ..Config::default()
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let app = medal_server::host::router::router(Arc::new(config), db.clone(), None);
-    tokio::spawn(async move {
-        medal_server::host::router::serve(app, listener)
-            .await
-            .unwrap()
-    });
-    TestApp {
-        addr,
-        db,
-        _dir: dir,
-    }
+    spawn_app_with(backend, |_| {}).await
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -115,8 +94,14 @@ impl TestApp {
         TestApp {
             addr,
             db,
+            config: Arc::new(Config::default()),
             _dir: dir,
         }
+    }
+
+    /// The app's shared state, to call a resource's functions as background work does.
+    pub fn state(&self) -> medal_server::infra::AppState {
+        medal_server::host::router::state(self.config.clone(), self.db.clone())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -340,9 +325,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         ..Config::default()
     };
     adjust(&mut config);
+    let config = Arc::new(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let app = medal_server::host::router::router(Arc::new(config), db.clone(), None);
+    let app = medal_server::host::router::router(config.clone(), db.clone(), None);
     tokio::spawn(async move {
         medal_server::host::router::serve(app, listener)
             .await
@@ -351,6 +337,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     TestApp {
         addr,
         db,
+        config,
         _dir: dir,
     }
 }

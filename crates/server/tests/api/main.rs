@@ -16,6 +16,7 @@ mod medals;
 mod metrics;
 mod render;
 mod roles;
+mod rules;
 mod secrets;
 mod security;
 mod staff;

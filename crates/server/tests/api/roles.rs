@@ -78,6 +78,15 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/admins/enable", Role::Owner),
     ("/sfn/admins/reset_password", Role::Owner),
     ("/sfn/audit/list", Role::Admin),
+    // automatic medals (issue #13); delete last, the others use the rule save made
+    ("/sfn/rules/page", Role::Viewer),
+    ("/sfn/rules/save", Role::Admin),
+    ("/sfn/rules/get", Role::Viewer),
+    ("/sfn/rules/dry_run", Role::Admin),
+    ("/sfn/rules/pause", Role::Admin),
+    ("/sfn/rules/backfill", Role::Admin),
+    ("/sfn/rules/holidays", Role::Admin),
+    ("/sfn/rules/delete", Role::Admin),
 ];
 
 #[test]
@@ -238,6 +247,28 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .await
         }
         "/sfn/audit/list" => app.post(c, path, &[("filter[actor]", "")]).await,
+        "/sfn/rules/save" | "/sfn/rules/dry_run" => {
+            let form = [
+                ("form[name]", "越权规则"),
+                ("form[medal_id]", id.as_str()),
+                ("form[metric]", "attendance"),
+                ("form[kind]", "streak"),
+                ("form[period]", "none"),
+                ("form[threshold]", "3"),
+            ];
+            app.post(c, path, &form).await
+        }
+        "/sfn/rules/get" | "/sfn/rules/pause" | "/sfn/rules/backfill" | "/sfn/rules/delete" => {
+            let rule = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                "SELECT COALESCE(MIN(id), 0) FROM rules").fetch_one(p).await)
+            .unwrap();
+            app.post(c, path, &[("id", &rule.to_string()), ("active", "false")])
+                .await
+        }
+        "/sfn/rules/holidays" => {
+            app.post(c, path, &[("holidays", "2026-10-01 国庆节")])
+                .await
+        }
         _ => app.post(c, path, &[]).await,
     }
 }
