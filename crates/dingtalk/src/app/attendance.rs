@@ -311,6 +311,9 @@ impl AppClient {
         let mut q = AttendanceQuery::new(from_day, to_day, user_ids.to_vec());
         q.check()?;
         let key = format!("attendance/list:{}", self.app_key());
+        // the token first: calls that took their slots while a token was fetched would reach
+        // DingTalk bunched together, over its per-second limit
+        self.access_token().await?;
         let mut out = AttendanceWindow::default();
         loop {
             let mut tried = 0;

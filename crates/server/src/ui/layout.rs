@@ -73,6 +73,7 @@ pub fn Layout() -> impl IntoView {
                     {nav("/medals", "勋章", "Medals", "✦")}
                     {nav("/awards", "颁奖", "Awards", "✚")}
                     {nav("/staff", "员工", "Staff", "☺")}
+                    {nav("/attendance", "考勤同步", "Attendance", "◷")}
                     {nav("/leaderboard", "排行榜", "Leaderboard", "▲")}
                     {nav("/groups", "群组", "Groups", "☰")}
                     {nav("/shares", "分享记录", "Shares", "➚")}

@@ -45,6 +45,12 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/staff/userid/progress", Role::Viewer),
     ("/sfn/staff/userid/start", Role::Admin),
     ("/sfn/staff/userid/cancel", Role::Admin),
+    // attendance (issue #13)
+    ("/sfn/attendance/overview", Role::Viewer),
+    ("/sfn/attendance/progress", Role::Viewer),
+    ("/sfn/attendance/start", Role::Admin),
+    ("/sfn/attendance/cancel", Role::Admin),
+    ("/sfn/attendance/policy", Role::Admin),
     ("/sfn/awards/list", Role::Viewer),
     ("/sfn/awards/choices", Role::Viewer),
     ("/sfn/awards/give", Role::Awarder),
@@ -102,6 +108,8 @@ const NEED_DINGTALK: &[&str] = &[
     "/sfn/staff/userid/lookup",
     "/sfn/staff/userid/start",
     "/sfn/staff/userid/cancel",
+    "/sfn/attendance/start",
+    "/sfn/attendance/cancel",
 ];
 
 async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::Response {
@@ -238,6 +246,7 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .await
         }
         "/sfn/audit/list" => app.post(c, path, &[("filter[actor]", "")]).await,
+        "/sfn/attendance/policy" => app.post(c, path, &[("policy", "clocked")]).await,
         _ => app.post(c, path, &[]).await,
     }
 }
