@@ -4,7 +4,7 @@
 //! - [`RobotClient`]: custom-robot webhooks (token from a pasted URL, 加签 signing, keyword guard,
 //!   `msgUuid`, timeouts, optional shared [`RateLimiter`]).
 //! - [`AppClient`]: the internal app (single-flight access token, group messages, user lookup,
-//!   organisation honours).
+//!   attendance results, organisation honours).
 //! - [`Error`]: one error type with [`Error::retry_class`] and [`Error::explain`].
 //! - `sim` (feature `sim`): a DingTalk simulator as an axum router plus the `dingtalk-sim` binary.
 
@@ -21,7 +21,10 @@ pub mod sign;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use app::{AppClient, AppCredentials, GrantReport, Honour, HonourGrant, NewHonour};
+pub use app::{
+    AppClient, AppCredentials, AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow,
+    CheckType, GrantReport, Honour, HonourGrant, NewHonour, Pace, TimeResult,
+};
 pub use error::{Error, ErrorKind, Lang, Result, RetryClass};
 pub use limiter::{MemoryRateStore, RateLimiter, RateStore};
 pub use message::{

@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/userids") view=crate::staff::userids_page::StaffUserids ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id") view=crate::staff::page::StaffDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/:id/edit") view=crate::staff::form::StaffEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/attendance") view=crate::attendance::page::AttendancePage ssr=SsrMode::Async/>
                     <Route path=path!("/awards") view=crate::awards::list_page::AwardList ssr=SsrMode::Async/>
                     <Route path=path!("/awards/new") view=crate::awards::form_page::AwardNew ssr=SsrMode::Async/>
                     <Route path=path!("/awards/:id") view=crate::awards::detail_page::AwardDetailPage ssr=SsrMode::Async/>

@@ -1,5 +1,5 @@
-//! Medal Hall's web app, one folder per resource (session, medals, staff, awards, groups, shares,
-//! settings, admins, audit, dashboard): each holds its data types, its server functions, its pages and (feature
+//! Medal Hall's web app, one folder per resource (session, medals, staff, attendance, awards, groups,
+//! shares, settings, admins, audit, dashboard): each holds its data types, its server functions, its pages and (feature
 //! `ssr`) its queries. Below them `infra` (server side: state, database, config, secrets, audit,
 //! flash, CSV, HTTP helpers), on top `host` (router, middleware, CLI, demo). `ui` holds the
 //! components every page shares.
@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod ui;
 
 pub mod admins;
+pub mod attendance;
 pub mod audit;
 pub mod awards;
 pub mod dashboard;

@@ -1,9 +1,14 @@
-//! The internal app: access token, group messages as the app's robot, user lookup, and the
-//! organisation honour (组织荣誉) APIs.
+//! The internal app: access token, group messages as the app's robot, user lookup, attendance
+//! results (考勤), and the organisation honour (组织荣誉) APIs.
 
+pub mod attendance;
 mod honours;
 mod transport;
 
+pub use attendance::{
+    AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow, CheckType, Pace,
+    TimeResult,
+};
 pub use honours::{
     GrantReport, Honour, HonourGrant, NewHonour, MAX_GRANT_GROUPS, MAX_GRANT_RECIPIENTS,
 };

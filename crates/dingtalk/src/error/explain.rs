@@ -44,6 +44,7 @@ impl ErrorKind {
             InvalidParameter => ("钉钉认为请求参数无效。", "查看钉钉返回的信息并修正对应设置。"),
             InvalidWebhook => ("Webhook 地址无法使用（不是钉钉的地址或缺少 access_token）。", "粘贴形如 https://oapi.dingtalk.com/robot/send?access_token=… 的完整地址。"),
             InvalidMessage => ("消息格式不符合钉钉要求（例如 @ 超过 50 人或按钮缺失）。", "这是程序问题，请联系维护人员。"),
+            InvalidRequest => ("请求超出了钉钉接口的限制（例如一次查询超过 50 人或超过 7 天），在调用前已被拦下。", "这是程序问题，请联系维护人员。"),
             Unknown => ("钉钉返回了未知错误。", "查看钉钉返回的错误码与信息，必要时联系维护人员。"),
         }
     }
@@ -88,6 +89,7 @@ impl ErrorKind {
             InvalidParameter => ("DingTalk says a request parameter is invalid.", "Read DingTalk's message and fix the setting it names."),
             InvalidWebhook => ("The webhook URL cannot be used (not a DingTalk address, or no access_token).", "Paste the whole URL, like https://oapi.dingtalk.com/robot/send?access_token=…"),
             InvalidMessage => ("The message does not meet DingTalk's rules (e.g. more than 50 @mentions, missing buttons).", "This is a bug; contact the maintainers."),
+            InvalidRequest => ("The request breaks a limit of DingTalk's API (e.g. more than 50 people or more than 7 days in one query); it was stopped before calling.", "This is a bug; contact the maintainers."),
             Unknown => ("DingTalk answered with an unknown error.", "Read DingTalk's code and message; contact the maintainers if needed."),
         }
     }

@@ -81,6 +81,9 @@ pub enum ErrorKind {
     InvalidWebhook,
     /// The message is malformed (checked before sending).
     InvalidMessage,
+    /// A query breaks DingTalk's documented limits (checked before calling): e.g. more than 50
+    /// userIds or a window over 7 days on `attendance/list`.
+    InvalidRequest,
     /// A code we do not know.
     Unknown,
 }
@@ -91,7 +94,12 @@ impl ErrorKind {
         use ErrorKind::*;
         match errcode {
             -1 => Busy,
+            // 40035 is DingTalk's "invalid parameter" in general; robot webhooks answer it with
+            // "缺少参数 json" for a missing body, other oapi calls name the parameter.
+            40035 if errmsg.contains("不合法的参数") => InvalidParameter,
             40035 => MissingJson,
+            // 40032: the userId list is empty or too long (attendance/list: at most 50).
+            40032 => InvalidParameter,
             43004 => BadContentType,
             300001 | 300005 | 400101 => TokenNotExist,
             400013 => GroupDisbanded,
@@ -151,6 +159,7 @@ impl ErrorKind {
                 "local.too_long" => ErrorKind::MessageTooLong,
                 "local.webhook" => ErrorKind::InvalidWebhook,
                 "local.message" => ErrorKind::InvalidMessage,
+                "local.request" => ErrorKind::InvalidRequest,
                 "local.rate_limit" => ErrorKind::LocalRateLimited,
                 "local.timeout" => ErrorKind::Timeout,
                 "local.connect" => ErrorKind::Connect,
@@ -207,6 +216,8 @@ mod tests {
         let cases: &[(i64, &str, ErrorKind)] = &[
             (-1, "busy", ErrorKind::Busy),
             (40035, "", ErrorKind::MissingJson),
+            (40035, "不合法的参数: limit", ErrorKind::InvalidParameter),
+            (40032, "不合法的UserID列表长度", ErrorKind::InvalidParameter),
             (43004, "", ErrorKind::BadContentType),
             (300001, "token is not exist", ErrorKind::TokenNotExist),
             (300005, "", ErrorKind::TokenNotExist),

@@ -143,6 +143,7 @@ impl Error {
             ErrorKind::MessageTooLong => "local.too_long",
             ErrorKind::InvalidWebhook => "local.webhook",
             ErrorKind::InvalidMessage => "local.message",
+            ErrorKind::InvalidRequest => "local.request",
             ErrorKind::LocalRateLimited => "local.rate_limit",
             ErrorKind::Timeout => "local.timeout",
             ErrorKind::Connect => "local.connect",

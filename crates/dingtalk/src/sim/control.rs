@@ -35,6 +35,12 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_control/apps/{key}/expire-tokens", post(expire_tokens))
         .route("/_control/users", get(users).post(create_user))
         .route("/_control/honours", get(honours))
+        .route(
+            "/_control/attendance",
+            get(attendance)
+                .post(add_attendance)
+                .delete(clear_attendance),
+        )
         .route("/_control/faults", get(faults))
         .route(
             "/_control/faults/{target}",
@@ -250,5 +256,23 @@ async fn set_faults(
 
 async fn clear_faults(State(sim): State<Simulator>, Path(target): Path<String>) -> Response {
     sim.clear_faults(&target);
+    ok()
+}
+
+async fn attendance(State(sim): State<Simulator>) -> Response {
+    Json(sim.attendance(None)).into_response()
+}
+
+/// Body: an array of records as `attendance/list` answers them (`userId`, `workDate` ms,
+/// `checkType`, `timeResult`, …); a record for the same person, day and check replaces the old.
+async fn add_attendance(State(sim): State<Simulator>, body: Bytes) -> Response {
+    match parse::<Vec<crate::app::AttendanceRecord>>(&body) {
+        Ok(records) => Json(json!({ "added": sim.add_attendance(records) })).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn clear_attendance(State(sim): State<Simulator>) -> Response {
+    sim.clear_attendance();
     ok()
 }

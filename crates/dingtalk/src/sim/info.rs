@@ -76,6 +76,9 @@ pub struct Stats {
     pub token_requests: u64,
     /// Requests per endpoint name.
     pub requests: HashMap<String, u64>,
+    /// oapi calls refused for going over the app's calls per second (errcode 90018).
+    #[serde(default)]
+    pub qps_refusals: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

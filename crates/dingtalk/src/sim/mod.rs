@@ -1,5 +1,5 @@
 //! A DingTalk simulator: an axum router that answers like DingTalk (custom robots, the internal
-//! app, user lookup, organisation honours), keeps what each group received, injects faults, and
+//! app, user lookup, attendance results, organisation honours), keeps what each group received, injects faults, and
 //! renders the groups as chats at `/`.
 //!
 //! ```no_run
@@ -18,6 +18,7 @@
 //! ```
 
 mod api;
+mod attendance;
 mod control;
 mod info;
 mod ip;
@@ -26,6 +27,7 @@ mod setup;
 mod spec;
 mod world;
 
+pub use attendance::attendance_day;
 pub use info::{
     AppInfo, GrantInfo, GroupInfo, HonourInfo, Received, RobotInfo, Snapshot, Stats, UserInfo,
 };

@@ -1,13 +1,14 @@
 //! The simulated world behind a [`Simulator`](super::Simulator): per-robot, per-group and
 //! per-token records, and the fault dice.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 
 use super::info::{AppInfo, GroupInfo, HonourInfo, Received, RobotInfo, Stats, UserInfo};
 use super::spec::Faults;
+use crate::app::AttendanceRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FaultAction {
@@ -60,6 +61,8 @@ pub(crate) struct World {
     pub faults: HashMap<String, Faults>,
     pub qps: HashMap<(String, String), VecDeque<Instant>>,
     pub monthly_sent: u32,
+    /// Attendance results by (userId, workDate, check): what `attendance/list` answers from.
+    pub attendance: BTreeMap<(String, i64, u8), AttendanceRecord>,
     pub clock_skew_ms: i64,
     pub seq: u64,
     pub stats: Stats,

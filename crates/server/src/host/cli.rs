@@ -271,6 +271,7 @@ async fn serve(mut config: Config, db: Db, demo_mode: bool) -> anyhow::Result<()
         .await
         .map_err(app_err)?;
     crate::host::router::spawn_session_cleanup(db.clone());
+    crate::attendance::job::spawn_daily(db.clone(), config.clone());
     // the outbox's own connections: sharing goes on while pages use all of theirs
     let outbox_db = Db::connect_with(&config.database_url, config.outbox_pool(), false).await?;
     crate::shares::outbox::spawn(outbox_db, &config).map_err(app_err)?;

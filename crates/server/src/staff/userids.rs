@@ -66,12 +66,20 @@ pub(crate) fn about_the_person(e: &DtError) -> bool {
 
 /// The app client for the credentials in the settings, or why there is none, in words.
 pub(crate) async fn app_client(st: &AppState) -> Result<AppClient, AppError> {
-    let crypto = crate::infra::crypto::for_config(&st.config)?;
-    let creds = crate::settings::db::app_credentials(&st.db, &crypto)
+    app_client_for(&st.db, &st.config).await
+}
+
+/// [`app_client`] for background work that has the database and configuration, not a request.
+pub(crate) async fn app_client_for(
+    db: &Db,
+    config: &crate::infra::Config,
+) -> Result<AppClient, AppError> {
+    let crypto = crate::infra::crypto::for_config(config)?;
+    let creds = crate::settings::db::app_credentials(db, &crypto)
         .await?
         .ok_or_else(no_credentials)?;
     AppClient::new(
-        crate::shares::outbox::client_config(&st.config),
+        crate::shares::outbox::client_config(config),
         AppCredentials::new(creds.app_key, creds.app_secret),
     )
     .map_err(|e| AppError::form(explain(&e)))

@@ -18,7 +18,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use medal_core::{Lang, Role};
 
-fn job_state(lang: Lang, state: &str) -> &'static str {
+pub(crate) fn job_state(lang: Lang, state: &str) -> &'static str {
     match state {
         "running" => lang.t("进行中", "Running"),
         "done" => lang.t("已完成", "Finished"),

@@ -74,6 +74,7 @@ pub fn Layout() -> impl IntoView {
                     {nav("/awards", "颁奖", "Awards", "✚")}
                     {nav("/staff", "员工", "Staff", "☺")}
                     {nav("/rules", "规则", "Rules", "⟳")}
+                    {nav("/attendance", "考勤同步", "Attendance", "◷")}
                     {nav("/leaderboard", "排行榜", "Leaderboard", "▲")}
                     {nav("/groups", "群组", "Groups", "☰")}
                     {nav("/shares", "分享记录", "Shares", "➚")}

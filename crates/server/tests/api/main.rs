@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admins;
+mod attendance;
 mod audit;
 mod auth;
 mod availability;

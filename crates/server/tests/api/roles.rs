@@ -45,6 +45,12 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/staff/userid/progress", Role::Viewer),
     ("/sfn/staff/userid/start", Role::Admin),
     ("/sfn/staff/userid/cancel", Role::Admin),
+    // attendance (issue #13)
+    ("/sfn/attendance/overview", Role::Viewer),
+    ("/sfn/attendance/progress", Role::Viewer),
+    ("/sfn/attendance/start", Role::Admin),
+    ("/sfn/attendance/cancel", Role::Admin),
+    ("/sfn/attendance/policy", Role::Admin),
     ("/sfn/awards/list", Role::Viewer),
     ("/sfn/awards/choices", Role::Viewer),
     ("/sfn/awards/give", Role::Awarder),
@@ -111,6 +117,8 @@ const NEED_DINGTALK: &[&str] = &[
     "/sfn/staff/userid/lookup",
     "/sfn/staff/userid/start",
     "/sfn/staff/userid/cancel",
+    "/sfn/attendance/start",
+    "/sfn/attendance/cancel",
 ];
 
 async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::Response {
@@ -269,6 +277,7 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
             app.post(c, path, &[("holidays", "2026-10-01 国庆节")])
                 .await
         }
+        "/sfn/attendance/policy" => app.post(c, path, &[("policy", "clocked")]).await,
         _ => app.post(c, path, &[]).await,
     }
 }

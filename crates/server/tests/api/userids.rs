@@ -16,7 +16,7 @@ use crate::helpers::Backend;
 use crate::helpers::TestApp;
 use crate::share_fixtures::sim_app;
 
-async fn set_app(app: &TestApp, admin: &Client, key: &str, secret: &str) {
+pub async fn set_app(app: &TestApp, admin: &Client, key: &str, secret: &str) {
     let r = app
         .post(
             admin,

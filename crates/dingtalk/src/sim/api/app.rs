@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{bad_gateway, errcode, hang, v1_auth, v1_error, v1_fault, within_rate};
+use super::{errcode, hang, oapi_fault, v1_auth, v1_error, v1_fault, within_rate};
 use crate::message::{AppMessage, MAX_APP_MSG_PARAM_BYTES};
 use crate::sim::world::{FaultAction, TokenRec, World};
 use crate::sim::{random_string, Received, Simulator, ALNUM, HEX};
@@ -89,15 +89,8 @@ pub(super) async fn gettoken(
         w.stats.token_requests += 1;
         w.take_fault(&[key])
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    match action {
-        FaultAction::Timeout | FaultAction::LostAnswer => return hang(&sim).await,
-        FaultAction::Error5xx => return bad_gateway(),
-        FaultAction::Busy => return errcode(-1, "系统繁忙"),
-        FaultAction::Throttle => return errcode(90018, "当前应用调用该接口的频率超过限制"),
-        _ => {}
+    if let Some(r) = oapi_fault(&sim, latency, action).await {
+        return r;
     }
     let mut w = sim.world();
     if w.apps.get(key).is_none_or(|a| a.app_secret != secret) {
@@ -224,15 +217,8 @@ pub(super) async fn get_by_mobile(
         (app_key, l, a)
     };
     let _ = app_key;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    match action {
-        FaultAction::Timeout | FaultAction::LostAnswer => return hang(&sim).await,
-        FaultAction::Error5xx => return bad_gateway(),
-        FaultAction::Busy => return errcode(-1, "系统繁忙"),
-        FaultAction::Throttle => return errcode(90018, "当前应用调用该接口的频率超过限制"),
-        _ => {}
+    if let Some(r) = oapi_fault(&sim, latency, action).await {
+        return r;
     }
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod app;
+mod attendance;
 mod honours;
 mod robot;
 
@@ -24,6 +25,7 @@ use super::world::{FaultAction, World};
 use super::{random_string, Simulator};
 use crate::app::TOKEN_HEADER;
 use app::{access_token, app_of_token, get_by_mobile, gettoken, group_send};
+use attendance::attendance_list;
 use honours::{create_honour, grant_honour, list_honours, recall_honour, user_honours};
 use robot::robot_send;
 
@@ -34,6 +36,7 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/v1.0/oauth2/accessToken", post(access_token))
         .route("/v1.0/robot/groupMessages/send", post(group_send))
         .route("/topapi/v2/user/getbymobile", post(get_by_mobile))
+        .route("/attendance/list", post(attendance_list))
         .route("/v1.0/orgCulture/honors/templates", post(create_honour))
         .route("/v1.0/orgCulture/organizations/honors", get(list_honours))
         .route(
@@ -123,6 +126,25 @@ async fn v1_fault(
         )),
         _ => None,
     }
+}
+
+/// Latency and the faults of an oapi call (`errcode` answers). `None`: go on.
+async fn oapi_fault(sim: &Simulator, latency: Duration, action: FaultAction) -> Option<Response> {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match action {
+        FaultAction::Timeout | FaultAction::LostAnswer => Some(hang(sim).await),
+        FaultAction::Error5xx => Some(bad_gateway()),
+        FaultAction::Busy => Some(errcode(-1, "系统繁忙")),
+        FaultAction::Throttle => Some(qps_errcode()),
+        _ => None,
+    }
+}
+
+/// The legacy (oapi) answer to an app over its calls per second.
+fn qps_errcode() -> Response {
+    errcode(90018, "当前应用调用该接口的频率超过限制")
 }
 
 /// Token and per-app QPS checks of a v1.0 call. Returns the appKey.
