@@ -162,10 +162,11 @@ fn simulator() -> Simulator {
     for (i, (name, mobile, _, _)) in SAMPLE_STAFF.iter().enumerate() {
         // The last one has left the company: the userId lookup shows how DingTalk says so.
         let active = i + 1 < SAMPLE_STAFF.len();
-        sim.create_user(UserSpec {
+        let user = sim.create_user(UserSpec {
             active,
             ..UserSpec::new(*name, *mobile)
         });
+        sim.add_attendance(demo_attendance(i, &user.userid));
     }
     for (name, keywords) in [
         ("全员群", vec![]),
@@ -184,6 +185,28 @@ fn simulator() -> Simulator {
         }
     }
     sim
+}
+
+/// The last 40 days of clocking in for the `i`-th sample person: the first on a 29-day streak
+/// ending yesterday (a "30 days in a row" rule awards them after one more day), the others with
+/// a late morning or a missed day now and then.
+fn demo_attendance(i: usize, user_id: &str) -> Vec<dingtalk::AttendanceRecord> {
+    use dingtalk::sim::attendance_day;
+    use dingtalk::TimeResult::{Late, Normal, NotSigned};
+    let today = medal_core::time::china_day(crate::infra::now_ms());
+    let mut out = Vec::new();
+    for back in 1..=40i64 {
+        let day = today - back;
+        let (on, off) = match (i, back) {
+            (0, b) if b <= 29 => (Normal, Normal),
+            (0, _) => (NotSigned, NotSigned),
+            (_, b) if (b + i as i64) % 11 == 0 => (NotSigned, NotSigned),
+            (_, b) if (b * 3 + i as i64) % 7 == 0 => (Late, Normal),
+            _ => (Normal, Normal),
+        };
+        out.extend(attendance_day(user_id, day, on, off));
+    }
+    out
 }
 
 /// (medal, 工号, reason, days ago) — a few months of awards so the overview, leaderboard and
