@@ -162,7 +162,7 @@ pub async fn save_holidays(holidays: String) -> Result<usize, AppError> {
     let values = BTreeMap::from([("holidays".to_string(), holidays.clone())]);
     let r = async {
         let admin = require(Role::Admin).await?;
-        let n = db::set_holidays(&state()?.db, &admin, &holidays).await?;
+        let n = crate::rules::holidays::set_holidays(&state()?.db, &admin, &holidays).await?;
         flash::notify(
             "holidays",
             Msg::new(

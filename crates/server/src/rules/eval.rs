@@ -69,7 +69,7 @@ pub async fn evaluate(st: &AppState, metric: &str, people: &[i64]) -> Result<u64
     if rules.is_empty() || people.is_empty() {
         return Ok(0);
     }
-    let holidays = crate::rules::db::holidays(&st.db).await?;
+    let holidays = crate::rules::holidays::holidays(&st.db).await?;
     let mut awarded = 0;
     for round in people.chunks(ROUND) {
         let facts = series(&st.db, metric, round).await?;
@@ -91,7 +91,7 @@ async fn all_owed(
     metric: &str,
     spec: &Spec,
 ) -> Result<Vec<(i64, Earned)>, AppError> {
-    let holidays = crate::rules::db::holidays(&st.db).await?;
+    let holidays = crate::rules::holidays::holidays(&st.db).await?;
     let people = people_with(&st.db, metric).await?;
     let mut out = Vec::new();
     for round in people.chunks(ROUND) {
@@ -167,7 +167,7 @@ pub async fn backfill(st: &AppState, rule: &RuleRow) -> Result<u64, AppError> {
 /// The ten people closest to earning the rule in today's window, who have not earned it there.
 pub async fn closest(st: &AppState, rule: &RuleRow) -> Result<Vec<Closest>, AppError> {
     let spec = rule.spec();
-    let holidays = crate::rules::db::holidays(&st.db).await?;
+    let holidays = crate::rules::holidays::holidays(&st.db).await?;
     let today = china_day(now_ms());
     let key = spec.window.key(today);
     let people = people_with(&st.db, &rule.metric).await?;

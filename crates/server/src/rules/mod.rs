@@ -13,6 +13,8 @@ pub mod events;
 #[cfg(feature = "ssr")]
 pub mod facts;
 pub mod form;
+#[cfg(feature = "ssr")]
+pub mod holidays;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod recent;
