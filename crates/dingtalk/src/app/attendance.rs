@@ -313,8 +313,17 @@ impl AppClient {
         let key = format!("attendance/list:{}", self.app_key());
         // the token first: calls that took their slots while a token was fetched would reach
         // DingTalk bunched together, over its per-second limit
-        self.access_token().await?;
+        // (retried like the calls: a 5xx from gettoken must not stop a sync)
         let mut out = AttendanceWindow::default();
+        let mut tried = 0;
+        while let Err(e) = self.access_token().await {
+            tried += 1;
+            if e.kind().is_permanent() || tried >= pace.attempts {
+                return Err(e);
+            }
+            out.retries += 1;
+            tokio::time::sleep(pace.backoff(&e, tried)).await;
+        }
         loop {
             let mut tried = 0;
             let page = loop {

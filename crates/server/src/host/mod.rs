@@ -10,3 +10,4 @@ pub mod demo_share;
 pub mod guard;
 pub mod health;
 pub mod router;
+pub mod state;

@@ -4,7 +4,6 @@ use crate::app::shell;
 use crate::app::App;
 use crate::error::AppError;
 use crate::host::assets::Assets;
-use crate::infra::AppState;
 use crate::infra::Config;
 use crate::infra::Db;
 use crate::session::auth::SESSION_ADMIN;
@@ -22,15 +21,6 @@ use std::time::Duration;
 use tower_sessions::{cookie::time, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-pub fn leptos_options(config: &Config, assets: &Assets) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name(assets.name.as_str())
-        .site_root(config.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(config.listen)
-        .build()
-}
-
 /// The app's routes, generated once per process. Generating them suppresses resource loading
 /// process-wide while it runs (leptos_server's `SuppressResourceLoad` is a global flag), and a
 /// resource first polled in that moment waits forever (leptos#4773): a page rendering in one app
@@ -46,22 +36,9 @@ pub fn page_paths() -> Vec<String> {
     routes().iter().map(|r| r.path().to_string()).collect()
 }
 
-/// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
-/// The state every handler and server function shares (also what background work and tests
-/// call the resources' functions with).
-pub fn state(config: Arc<Config>, db: Db) -> AppState {
-    let assets = Assets::load(&config.site_root);
-    AppState {
-        db,
-        leptos_options: leptos_options(&config, &assets),
-        config,
-        icon_slots: Arc::new(tokio::sync::Semaphore::new(
-            crate::medals::icons::DECODING_AT_ONCE,
-        )),
-        bulk_slots: Arc::new(tokio::sync::Semaphore::new(crate::infra::BULK_AT_ONCE)),
-    }
-}
+pub use crate::host::state::{leptos_options, state};
 
+/// Builds the whole app for `db` and `config`. `extra` is merged in (the DingTalk simulator in demo mode).
 pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     let assets = Assets::load(&config.site_root);
     let state = state(config.clone(), db.clone());
