@@ -90,6 +90,20 @@ pub fn fmt_time(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", in_day / 60, in_day % 60)
 }
 
+/// `2026-11-21T14:05:09.123+08:00` (RFC 3339, China time) for a UTC millisecond timestamp.
+pub fn fmt_rfc3339(ms: i64) -> String {
+    let local = ms + CHINA_OFFSET_MS;
+    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
+    let in_day = local.rem_euclid(DAY_MS);
+    let (s, milli) = (in_day / 1000, in_day % 1000);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}+08:00",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 /// `2026-11-21` in China time.
 pub fn fmt_date(ms: i64) -> String {
     let (y, m, d) = civil_from_days((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS));
@@ -98,6 +112,14 @@ pub fn fmt_date(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_is_china_time() {
+        // 2026-11-30T16:00:00Z is midnight of 12-01 in China
+        let ms = super::china_midnight(2026, 12, 1) + 3_723_045;
+        assert_eq!(super::fmt_rfc3339(ms), "2026-12-01T01:02:03.045+08:00");
+        assert_eq!(super::fmt_rfc3339(0), "1970-01-01T08:00:00.000+08:00");
+    }
+
     use super::*;
 
     #[test]

@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shares/new") view=crate::shares::new_page::ShareNew ssr=SsrMode::Async/>
                     <Route path=path!("/shares/:id") view=crate::shares::list_page::ShareDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=crate::settings::page::SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/api-docs") view=crate::tokens::docs_page::ApiDocsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tokens") view=crate::tokens::page::TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/admins") view=crate::admins::page::AdminsPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=crate::audit::page::AuditLogPage ssr=SsrMode::Async/>
                 </ParentRoute>

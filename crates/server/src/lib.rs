@@ -1,5 +1,5 @@
 //! Medal Hall's web app, one folder per resource (session, medals, staff, attendance, awards, groups,
-//! shares, settings, admins, audit, dashboard): each holds its data types, its server functions, its pages and (feature
+//! shares, settings, admins, audit, dashboard, tokens): each holds its data types, its server functions, its pages and (feature
 //! `ssr`) its queries. Below them `infra` (server side: state, database, config, secrets, audit,
 //! flash, CSV, HTTP helpers), on top `host` (router, middleware, CLI, demo). `ui` holds the
 //! components every page shares.
@@ -22,11 +22,14 @@ pub mod session;
 pub mod settings;
 pub mod shares;
 pub mod staff;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 pub mod host;
 #[cfg(feature = "ssr")]
 pub mod infra;
+#[cfg(feature = "ssr")]
+pub mod rest;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

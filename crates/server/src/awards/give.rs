@@ -267,6 +267,13 @@ pub async fn give(db: &Db, admin: &AdminInfo, batch: Batch) -> Result<AwardOutco
     })
 }
 
+/// The awards a batch made, by id.
+pub async fn batch_award_ids(db: &Db, batch_id: &str) -> Result<Vec<i64>, AppError> {
+    with_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM awards WHERE batch_id = $1 ORDER BY id").bind(batch_id).fetch_all(p).await)
+    .map_err(AppError::from)
+}
+
 /// An unguessable token for the public page: 128 random bits, URL-safe base64 (22 characters).
 pub(crate) fn public_token() -> String {
     use base64::Engine;

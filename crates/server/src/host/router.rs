@@ -57,6 +57,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
         .route("/staff/export.csv", get(crate::staff::export::export_csv))
         .route("/awards/export.csv", get(crate::awards::export::export_csv))
         .route("/audit.csv", get(crate::audit::export::export_csv))
+        .nest("/api/v1", crate::rest::router())
         .leptos_routes_with_context(
             &state,
             routes,

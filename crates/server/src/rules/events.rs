@@ -2,99 +2,19 @@
 //! a number on a day. Bad items are reported by index; the rest are applied.
 
 use crate::error::AppError;
-use crate::infra::{AppState, Db};
+use crate::infra::AppState;
 use crate::rules::facts::{ingest, Fact, Op};
 use crate::rules::types::{EventIn, EventsOutcome, ItemError};
-use crate::with_db;
+use crate::staff::lookup::{resolve, Who};
 use medal_core::rule::valid_metric;
 use medal_core::time::{days_from_civil, parse_date};
 use medal_core::Msg;
-use std::collections::HashMap;
 
 /// Events per batch at most.
 pub const MAX_BATCH: usize = 10_000;
 
-/// Who an event names.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Who {
-    External(String),
-    Mobile(String),
-    UserId(String),
-}
-
 fn who(e: &EventIn) -> Result<Who, (&'static str, Msg)> {
-    let t = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    match (t(&e.external_id), t(&e.mobile), t(&e.user_id)) {
-        (Some(x), None, None) => Ok(Who::External(x)),
-        (None, Some(m), None) => Ok(Who::Mobile(m)),
-        (None, None, Some(u)) => Ok(Who::UserId(u)),
-        (None, None, None) => Err((
-            "external_id",
-            Msg::new(
-                "请用 external_id（工号）、mobile 或 user_id 指明员工",
-                "Name the person by external_id, mobile or user_id",
-            ),
-        )),
-        _ => Err((
-            "external_id",
-            Msg::new(
-                "external_id、mobile、user_id 只能填一个",
-                "Give only one of external_id, mobile, user_id",
-            ),
-        )),
-    }
-}
-
-/// Looks the people up, `LOOKUP_CHUNK` per query and kind.
-async fn resolve(db: &Db, wanted: &[Who]) -> Result<HashMap<Who, i64>, AppError> {
-    let mut out = HashMap::new();
-    for (column, pick) in [
-        (
-            "external_id",
-            (|w: &Who| matches!(w, Who::External(_))) as fn(&Who) -> bool,
-        ),
-        ("mobile", |w| matches!(w, Who::Mobile(_))),
-        ("dingtalk_user_id", |w| matches!(w, Who::UserId(_))),
-    ] {
-        let mut keys: Vec<&str> = wanted
-            .iter()
-            .filter(|w| pick(w))
-            .map(|w| match w {
-                Who::External(s) | Who::Mobile(s) | Who::UserId(s) => s.as_str(),
-            })
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for chunk in keys.chunks(crate::awards::give::LOOKUP_CHUNK) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT {column}, id FROM staff WHERE {column} IN ({})",
-                marks.join(",")
-            );
-            let rows: Vec<(String, i64)> = with_db!(db, p => {
-                let mut q = sqlx::query_as(&sql);
-                for k in chunk {
-                    q = q.bind(*k);
-                }
-                q.fetch_all(p).await
-            })
-            .map_err(AppError::from)?;
-            for (k, id) in rows {
-                let w = match column {
-                    "external_id" => Who::External(k),
-                    "mobile" => Who::Mobile(k),
-                    _ => Who::UserId(k),
-                };
-                out.insert(w, id);
-            }
-        }
-    }
-    Ok(out)
+    Who::from_keys(&e.external_id, &e.mobile, &e.user_id)
 }
 
 /// Checks one event apart from its person.

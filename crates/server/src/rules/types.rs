@@ -4,6 +4,7 @@ use medal_core::Msg;
 use serde::{Deserialize, Serialize};
 
 /// A rule as listed and shown.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleView {
     pub id: i64,
@@ -47,6 +48,7 @@ pub struct RuleForm {
 }
 
 /// What a dry run found: how many people qualify now and who (ten names).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DryRun {
     /// People who would be awarded now.
@@ -100,6 +102,7 @@ pub struct RulesData {
 }
 
 /// One event from another system: a person, a metric, a number on a day.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventIn {
     /// The person's 工号 (external id); or give `mobile` or `user_id`.

@@ -165,6 +165,33 @@ pub async fn get(db: &Db, id: i64) -> Result<StaffDetail, AppError> {
     Ok(fetch(db, id).await?.detail())
 }
 
+/// Up to `limit` people with ids above `after`, by id (the REST API's cursor). `status`:
+/// `active`, `inactive` or `all`.
+pub async fn after_id(
+    db: &Db,
+    after: i64,
+    limit: i64,
+    status: &str,
+) -> Result<Vec<StaffDetail>, AppError> {
+    let cond = match status {
+        "inactive" => "active = FALSE",
+        "all" => "1 = 1",
+        _ => "active = TRUE",
+    };
+    let sql = format!("{SELECT} WHERE id > $1 AND {cond} ORDER BY id LIMIT $2");
+    let rows = with_db!(db, p => sqlx::query_as::<_, StaffRow>(&sql)
+        .bind(after).bind(limit).fetch_all(p).await)
+    .map_err(AppError::from)?;
+    Ok(rows.iter().map(StaffRow::detail).collect())
+}
+
+/// The person with this external id (工号), if any.
+pub async fn by_external_id(db: &Db, external_id: &str) -> Result<Option<StaffDetail>, AppError> {
+    Ok(find_one(db, "external_id", external_id)
+        .await?
+        .map(|r| r.detail()))
+}
+
 async fn find_one(db: &Db, column: &str, value: &str) -> Result<Option<StaffRow>, AppError> {
     // `column` is one of the constants used below, never user input.
     let sql = format!("{SELECT} WHERE {column} = $1");

@@ -13,6 +13,8 @@ pub mod import;
 pub mod import_page;
 #[cfg(feature = "ssr")]
 pub mod import_web;
+#[cfg(feature = "ssr")]
+pub mod lookup;
 pub mod page;
 pub mod types;
 #[cfg(feature = "ssr")]

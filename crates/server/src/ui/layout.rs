@@ -82,6 +82,7 @@ pub fn Layout() -> impl IntoView {
                     <IfCan role=Role::Admin>
                         {nav("/settings", "设置", "Settings", "⚙")}
                         {nav("/audit", "审计日志", "Audit log", "☷")}
+                        {nav("/tokens", "API 令牌", "API tokens", "⚿")}
                     </IfCan>
                     <IfCan role=Role::Owner>
                         {nav("/admins", "管理员", "Admins", "♛")}

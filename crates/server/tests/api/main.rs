@@ -16,6 +16,7 @@ mod logs;
 mod medals;
 mod metrics;
 mod render;
+mod rest;
 mod roles;
 mod rules;
 mod secrets;

@@ -93,6 +93,11 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/rules/backfill", Role::Admin),
     ("/sfn/rules/holidays", Role::Admin),
     ("/sfn/rules/delete", Role::Admin),
+    // API tokens (issue #13)
+    ("/sfn/tokens/list", Role::Admin),
+    ("/sfn/tokens/create", Role::Admin),
+    ("/sfn/tokens/revoke", Role::Admin),
+    ("/sfn/tokens/api_docs", Role::Viewer),
 ];
 
 #[test]
@@ -278,6 +283,11 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .await
         }
         "/sfn/attendance/policy" => app.post(c, path, &[("policy", "clocked")]).await,
+        "/sfn/tokens/create" => {
+            app.post(c, path, &[("name", "越权令牌"), ("scopes[]", "read")])
+                .await
+        }
+        "/sfn/tokens/revoke" => app.post(c, path, &[("id", "1")]).await,
         _ => app.post(c, path, &[]).await,
     }
 }
