@@ -47,6 +47,8 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("admin.disable", "停用管理员", "Admin disabled"),
     ("admin.enable", "启用管理员", "Admin enabled"),
     ("admin.password_reset", "重置密码", "Password reset"),
+    ("token.create", "创建 API 令牌", "API token made"),
+    ("token.revoke", "撤销 API 令牌", "API token revoked"),
 ];
 
 /// (object type, 中文, English): also the choices of the page's filter.
@@ -59,6 +61,7 @@ pub const OBJECT_TYPES: &[(&str, &str, &str)] = &[
     ("settings", "设置", "Settings"),
     ("admin", "管理员", "Admin"),
     ("userid_lookup", "userId 查找", "userId lookup"),
+    ("api_token", "API 令牌", "API token"),
 ];
 
 /// The action in words, or the action itself when it is not one the app knows.
@@ -90,6 +93,7 @@ pub fn object_href(object_type: &str, object_id: Option<&str>) -> Option<String>
         ("share", Some(id)) => Some(format!("/shares/{id}")),
         ("settings", _) => Some("/settings".into()),
         ("admin", _) => Some("/admins".into()),
+        ("api_token", _) => Some("/tokens".into()),
         _ => None,
     }
 }
