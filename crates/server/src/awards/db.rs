@@ -42,6 +42,7 @@ pub(crate) struct AwardRow {
     pub(crate) expires_at: Option<i64>,
     pub(crate) awarded_by_rule: Option<i64>,
     pub(crate) awarded_by_name: Option<String>,
+    pub(crate) rule_name: Option<String>,
     pub(crate) revoked_at: Option<i64>,
     pub(crate) revoked_by_name: Option<String>,
     pub(crate) revoke_reason: Option<String>,
@@ -65,10 +66,11 @@ pub const AWARD_JOIN: &str = award_join!();
 pub(crate) const SELECT: &str = concat!(
     "SELECT a.id, a.medal_id, m.name AS medal_name, m.tier, m.icon_preset, \
      i.sha256 AS icon_sha, a.staff_id, s.name AS staff_name, s.department, a.reason, a.awarded_at, \
-     a.expires_at, a.awarded_by_rule, ab.username AS awarded_by_name, a.revoked_at, \
+     a.expires_at, a.awarded_by_rule, ab.username AS awarded_by_name, ru.name AS rule_name, a.revoked_at, \
      rb.username AS revoked_by_name, a.revoke_reason, a.public_token, a.batch_id FROM ",
     award_join!(),
-    " LEFT JOIN admins ab ON ab.id = a.awarded_by_admin LEFT JOIN admins rb ON rb.id = a.revoked_by"
+    " LEFT JOIN admins ab ON ab.id = a.awarded_by_admin LEFT JOIN admins rb ON rb.id = a.revoked_by \
+     LEFT JOIN rules ru ON ru.id = a.awarded_by_rule"
 );
 
 impl AwardRow {
@@ -89,11 +91,13 @@ impl AwardRow {
             awarded_at: self.awarded_at,
             expires_at: self.expires_at,
             status: AwardStatus::at(self.revoked_at, self.expires_at, now),
-            awarded_by: match (&self.awarded_by_name, self.awarded_by_rule) {
-                (Some(n), _) => n.clone(),
-                (None, Some(r)) => format!("规则 #{r} / rule #{r}"),
-                (None, None) => "CLI".into(),
+            awarded_by: match (&self.awarded_by_name, self.awarded_by_rule, &self.rule_name) {
+                (_, Some(_), Some(name)) => format!("规则「{name}」 / rule “{name}”"),
+                (_, Some(r), None) => format!("规则 #{r} / rule #{r}"),
+                (Some(n), None, _) => n.clone(),
+                (None, None, _) => "CLI".into(),
             },
+            rule_id: self.awarded_by_rule,
             revoked_at: self.revoked_at,
             revoked_by: self.revoked_by_name.clone(),
             revoke_reason: self.revoke_reason.clone(),

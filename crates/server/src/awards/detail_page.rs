@@ -66,7 +66,10 @@ pub fn AwardDetailPage() -> impl IntoView {
                                 <dt>{lang.t("理由", "Reason")}</dt><dd class="reason">{a.reason.clone()}</dd>
                                 <dt>{lang.t("颁发时间", "Awarded")}</dt><dd>{fmt_time(a.awarded_at)}</dd>
                                 <dt>{lang.t("有效期至", "Valid until")}</dt><dd>{a.expires_at.map(fmt_time).unwrap_or_else(|| lang.t("长期有效", "No expiry").to_string())}</dd>
-                                <dt>{lang.t("颁发人", "Awarded by")}</dt><dd>{a.awarded_by.clone()}</dd>
+                                <dt>{lang.t("颁发人", "Awarded by")}</dt><dd>{match a.rule_id {
+                                    Some(r) => view! { <span><a href=format!("/rules/{r}")>{a.awarded_by.clone()}</a>" · "{lang.t("自动颁发", "given automatically")}</span> }.into_any(),
+                                    None => a.awarded_by.clone().into_any(),
+                                }}</dd>
                                 {a.revoked_at.map(|t| view! {
                                     <dt>{lang.t("撤销时间", "Revoked")}</dt><dd>{fmt_time(t)}" · "{a.revoked_by.clone().unwrap_or_default()}</dd>
                                     <dt>{lang.t("撤销理由", "Revoke reason")}</dt><dd class="reason">{a.revoke_reason.clone().unwrap_or_default()}</dd>

@@ -19,8 +19,11 @@ pub struct AwardItem {
     pub awarded_at: i64,
     pub expires_at: Option<i64>,
     pub status: AwardStatus,
-    /// The admin's username, or the rule ("规则 #3") that gave it.
+    /// The admin's username, or the rule (「连续打卡30天」) that gave it.
     pub awarded_by: String,
+    /// The rule that gave it (its page: `/rules/<id>`).
+    #[serde(default)]
+    pub rule_id: Option<i64>,
     pub revoked_at: Option<i64>,
     pub revoked_by: Option<String>,
     pub revoke_reason: Option<String>,

@@ -189,6 +189,24 @@ async fn streak_rule_awards_once(b: Backend) {
     assert_eq!(owed.status(), 200);
     let owed: serde_json::Value = owed.json().await.unwrap();
     assert_eq!(owed["qualify"], 0, "15 + 15 with the gap between: not 30");
+    // the award's page names its rule, links it, and says which facts earned it
+    let award: i64 = with_db!(&app.db, p => sqlx::query_scalar(
+        "SELECT MIN(id) FROM awards WHERE medal_id = $1").bind(medal).fetch_one(p).await)
+    .unwrap();
+    let page = app
+        .get(&c, &format!("/awards/{award}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/rules/{rule}\"")),
+        "links its rule"
+    );
+    assert!(
+        page.contains("规则「连续打卡30天」") && page.contains("连续 30 天"),
+        "{page}"
+    );
     // a viewer reads the rules but does not change them
     let v = app.signed_in(Role::Viewer).await;
     assert_eq!(app.get(&v, "/rules").await.status(), 200);
