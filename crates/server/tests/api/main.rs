@@ -18,6 +18,7 @@ mod metrics;
 mod render;
 mod roles;
 mod rules;
+mod rules_csv;
 mod secrets;
 mod security;
 mod staff;
