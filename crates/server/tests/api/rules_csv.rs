@@ -350,3 +350,68 @@ async fn upload_without_javascript(b: Backend) {
     assert!(html.contains("数值或增量"), "file error shown");
 }
 both!(upload_without_javascript, super::upload_without_javascript);
+
+/// An upload holds the bulk slot while its body comes in: a second one meanwhile gets 503 with
+/// Retry-After, and once the first is gone uploads work again.
+async fn a_second_upload_meanwhile_is_told_to_retry(b: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(b).await;
+    app.create_admin("uploader", Role::Admin).await;
+    let (c, jar) = app.client_with_jar();
+    assert_eq!(app.login(&c, "uploader", PASSWORD).await.status(), 200);
+    let cookie = app.session_cookie(&jar).unwrap();
+    let host = app.addr.strip_prefix("http://").unwrap().to_string();
+    let head = format!(
+        "POST /sfn/rules/events/preview HTTP/1.1\r\nHost: {host}\r\nCookie: medals_session={cookie}\r\n\
+         Accept: application/json\r\nContent-Type: multipart/form-data; boundary=XB\r\n\
+         Content-Length: 100000\r\n\r\n--XB\r\nContent-Disposition: form-data; name=\"file\"; \
+         filename=\"e.csv\"\r\nContent-Type: text/csv\r\n\r\n工号,指标,日期,数值\n"
+    );
+    // The first upload's body never ends; it takes the slot once the server reads its head (a
+    // try where the second got there first is tried again).
+    let mut busy = None;
+    let mut slow = None;
+    for _ in 0..20 {
+        let mut s = tokio::net::TcpStream::connect(&host).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.flush().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let r = app
+            .post_multipart(
+                &c,
+                "/sfn/rules/events/preview",
+                csv_part(SMALL.as_bytes().to_vec()),
+            )
+            .await;
+        if r.status() == 503 {
+            busy = Some(r);
+            slow = Some(s);
+            break;
+        }
+        assert_eq!(r.status(), 200);
+    }
+    let busy = busy.expect("a second upload while the first holds the slot gets 503");
+    assert_eq!(busy.headers()["retry-after"], "5");
+    assert!(busy.text().await.unwrap().contains("另一个导入或导出"));
+    drop(slow);
+    let mut ok = false;
+    for _ in 0..100 {
+        let r = app
+            .post_multipart(
+                &c,
+                "/sfn/rules/events/preview",
+                csv_part(SMALL.as_bytes().to_vec()),
+            )
+            .await;
+        if r.status() == 200 {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ok, "the slot is free again once the first upload is gone");
+}
+both!(
+    a_second_upload_meanwhile_is_told_to_retry,
+    super::a_second_upload_meanwhile_is_told_to_retry
+);
