@@ -10,7 +10,7 @@ use crate::rules::types::{EventIn, EventLine, EventLineError};
 use crate::with_db;
 use medal_core::staff::Column;
 use medal_core::Msg;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Good lines the preview lists.
 pub const PREVIEW_LINES: usize = 20;
@@ -183,8 +183,37 @@ pub struct Plan {
     /// Lines with errors before the ingest sees them (not valid CSV, not a number).
     pub unreadable: u64,
     pub good: u64,
+    /// Good lines whose idempotency key was applied before (or earlier in the file).
+    pub duplicates: u64,
     pub first: Vec<EventLine>,
     pub errors: Vec<EventLineError>,
+}
+
+/// The keys of `facts` applied before, or repeated within them: those will be duplicates.
+async fn duplicates(db: &Db, facts: &[(usize, Fact)]) -> Result<u64, AppError> {
+    let keys: Vec<&str> = facts.iter().filter_map(|(_, f)| f.key.as_deref()).collect();
+    let mut known: HashSet<String> = HashSet::new();
+    for chunk in keys.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT idem_key FROM event_keys WHERE idem_key IN ({})",
+            marks.join(",")
+        );
+        let rows: Vec<String> = with_db!(db, p => {
+            let mut q = sqlx::query_scalar(&sql);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(AppError::from)?;
+        known.extend(rows);
+    }
+    let mut seen = HashSet::new();
+    Ok(keys
+        .iter()
+        .filter(|k| known.contains(**k) || !seen.insert(**k))
+        .count() as u64)
 }
 
 async fn names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, AppError> {
@@ -260,6 +289,7 @@ pub async fn plan_for(db: &Db, text: &str) -> Result<Plan, AppError> {
     Ok(Plan {
         lines: parsed.lines,
         good: facts.len() as u64,
+        duplicates: duplicates(db, &facts).await?,
         unreadable,
         events,
         first,

@@ -55,6 +55,7 @@ fn preview_of(token: &str, file_name: &str, encoding: &str, plan: Plan) -> Event
         encoding: encoding.to_string(),
         lines: plan.lines,
         good: plan.good,
+        duplicates: plan.duplicates,
         first: plan.first,
         errors: plan.errors,
     }

@@ -116,6 +116,7 @@ fn EventsPreview(
             <dl class="facts import-counts">
                 <dt>{lang.t("数据行", "Lines")}</dt><dd data-count="lines">{p.lines}</dd>
                 <dt>{lang.t("将导入", "To apply")}</dt><dd data-count="good">{good}</dd>
+                <dt>{lang.t("其中已导入过（不会重复计数）", "Of which applied before (not counted again)")}</dt><dd data-count="duplicates">{p.duplicates}</dd>
                 <dt>{lang.t("有错误", "Errors")}</dt><dd data-count="errors">{error_count}</dd>
             </dl>
             {(!p.first.is_empty()).then(|| view! {

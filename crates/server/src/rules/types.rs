@@ -179,6 +179,8 @@ pub struct EventImportPreview {
     pub lines: u64,
     /// Lines that will be applied.
     pub good: u64,
+    /// Of those, lines whose idempotency key was applied before: they will change nothing.
+    pub duplicates: u64,
     /// The first good lines, as they will be applied.
     pub first: Vec<EventLine>,
     /// Every bad line, in line order.

@@ -141,6 +141,7 @@ async fn bad_lines_reported_good_lines_applied_and_replays_change_nothing(b: Bac
     .map(|(l, f)| (*l, f.to_string()))
     .collect();
     assert_eq!(bad_lines(&p), want);
+    assert_eq!(p["duplicates"], 0);
     assert_eq!(p["errors"][2]["message"]["zh"], "找不到这位员工");
     assert_eq!(p["errors"][2]["message"]["en"], "No such person");
     let first: Vec<(u64, &str, &str, &str)> = p["first"]
@@ -183,6 +184,10 @@ async fn bad_lines_reported_good_lines_applied_and_replays_change_nothing(b: Bac
 
     // The same file again: every key was applied before, nothing changes.
     let p = preview(&app, &c, UTF8.as_bytes().to_vec()).await;
+    assert_eq!(
+        (p["good"].as_u64(), p["duplicates"].as_u64()),
+        (Some(4), Some(4))
+    );
     let o = commit(&app, &c, p["token"].as_str().unwrap()).await;
     assert_eq!(outcome(&o), (0, 4, 0, 5));
     assert_eq!(facts(&app, "tasks_completed").await, (17, 4));
@@ -222,7 +227,8 @@ async fn gbk_and_english_headers_with_readings(b: Backend) {
     let text = "external_id,metric,date,value,increment,idempotency_key\n\
                 E001,sales,2026-11-02,60,,\n\
                 E002,sales,2026-11-04,,50,s-1\n\
-                E002,sales,2026-11-05,7,8,s-2\n";
+                E002,sales,2026-11-05,7,8,s-2\n\
+                E002,sales,2026-11-06,,9,s-1\n";
     let p = preview(&app, &c, text.as_bytes().to_vec()).await;
     assert_eq!(p["encoding"], "UTF-8");
     assert_eq!(
@@ -230,8 +236,9 @@ async fn gbk_and_english_headers_with_readings(b: Backend) {
         [(4, "value".to_string())],
         "value and increment"
     );
+    assert_eq!(p["duplicates"], 1, "a key twice in the file counts once");
     let o = commit(&app, &c, p["token"].as_str().unwrap()).await;
-    assert_eq!(outcome(&o), (2, 0, 1, 1));
+    assert_eq!(outcome(&o), (2, 1, 1, 1));
     assert_eq!(facts(&app, "sales").await, (160, 3));
     assert_eq!(
         awarded_to(&app, medal).await,
