@@ -1,6 +1,7 @@
 //! Reading uploaded CSV files (feature `csv`): decoding (UTF-8 or GBK), the staff import file
-//! (headers in Chinese or English, each row validated) and an award-recipients list; and the
-//! formula guard every exported cell goes through. Pure: the server maps the errors to its own.
+//! (headers in Chinese or English, each row validated), an award-recipients list and any file as
+//! a table of cells by line (the events upload); and the formula guard every exported cell goes
+//! through. Pure: the server maps the errors to its own.
 
 use crate::award::RecipientColumn;
 use crate::staff::{Column, ValidStaff};
@@ -166,6 +167,50 @@ pub fn parse_staff(text: &str) -> Result<StaffFile, Msg> {
     Ok(StaffFile { columns, rows })
 }
 
+/// A CSV file read as text cells: the header's cells, then each data row by the line it starts
+/// on (header = line 1), `None` for a row that is not valid CSV. Blank rows are left out, and
+/// every cell comes back as typed ([`restore`]), trimmed.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(u64, Option<Vec<String>>)>,
+}
+
+/// Reads any CSV file (already decoded) as a [`Table`]; fails when the header cannot be read.
+pub fn read_table(text: &str) -> Result<Table, Msg> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|_| {
+            Msg::new(
+                "无法读取文件的第一行（表头）。",
+                "The first line (the header) cannot be read.",
+            )
+        })?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut lines = Lines::new(text);
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        match rec {
+            Ok(rec) if rec.iter().all(|c| c.trim().is_empty()) => {}
+            Ok(rec) => {
+                let line = rec.position().map_or(0, |p| lines.record_line(p.byte()));
+                let cells = rec.iter().map(|c| restore(c.trim()).to_string()).collect();
+                rows.push((line, Some(cells)));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.record_line(p.byte()));
+                rows.push((line, None));
+            }
+        }
+    }
+    Ok(Table { headers, rows })
+}
+
 /// One data row of a recipients CSV.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct RecipientRow {
@@ -320,6 +365,20 @@ mod tests {
             .map(|r| r.line)
             .collect();
         assert_eq!(lines, [2, 5]);
+    }
+
+    #[test]
+    fn a_table_keeps_lines_and_typed_cells() {
+        let t = read_table("\u{feff} 工号 ,指标\r\nE1, '-2 \r\n\r\n,\r\n\"E\r\n2\",x\r\nE3,z\n")
+            .unwrap();
+        assert_eq!(t.headers, ["工号", "指标"]);
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 5, 7]);
+        assert_eq!(
+            t.rows[0].1.as_deref(),
+            Some(&["E1".to_string(), "-2".to_string()][..])
+        );
+        assert_eq!(t.rows[1].1.as_ref().unwrap()[0], "E\r\n2");
     }
 
     /// Lines end with `\r\n`, `\n` or a lone `\r` (old Mac files), as an editor shows them.

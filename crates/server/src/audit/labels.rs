@@ -33,6 +33,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "取消批量查找",
         "Bulk lookup cancelled",
     ),
+    ("rules.events_import", "上传事件 CSV", "Events CSV uploaded"),
     ("award.give", "颁发勋章", "Medal awarded"),
     ("award.revoke", "撤销颁发", "Award revoked"),
     ("group.create", "添加群", "Group added"),

@@ -18,11 +18,12 @@ use tower_sessions::Session;
 /// `application/x-www-form-urlencoded`. server_fn panics when a multipart function gets a body
 /// without a boundary, so the content type is checked here first. The integration suite posts
 /// every registered server function each wrong body type: one missing here shows up there.
-pub fn multipart_fns() -> [&'static str; 3] {
+pub fn multipart_fns() -> [&'static str; 4] {
     [
         crate::medals::SaveMedal::PATH,
         crate::staff::PreviewStaffImport::PATH,
         crate::awards::GiveAward::PATH,
+        crate::rules::PreviewEventsCsv::PATH,
     ]
 }
 

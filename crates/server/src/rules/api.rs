@@ -1,14 +1,17 @@
 //! Server functions of the rules. Each checks the session and the role, then calls the queries.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use crate::error::AppError;
-use crate::rules::types::{DryRun, RuleDetail, RuleForm, RulesData};
+use crate::rules::types::{
+    DryRun, EventImportOutcome, EventImportPreview, RuleDetail, RuleForm, RulesData,
+};
 #[cfg(feature = "ssr")]
 use {
-    super::{db, eval},
+    super::{db, eval, events_import},
     crate::infra::{flash, state},
-    crate::session::auth::require,
+    crate::session::auth::{require, session},
     medal_core::{Msg, Role},
     std::collections::BTreeMap,
 };
@@ -176,4 +179,57 @@ pub async fn save_holidays(holidays: String) -> Result<usize, AppError> {
     .await
     .inspect(|_| leptos_axum::redirect("/rules"));
     flash::finish("holidays", values, r).await
+}
+
+/// Step 1 of the events CSV upload: reads the file (field `file`), keeps it and returns what
+/// applying it would do, every bad line by its line number. No fact is written.
+#[server(prefix = "/sfn", endpoint = "rules/events/preview", input = MultipartFormData)]
+pub async fn preview_events_csv(data: MultipartData) -> Result<EventImportPreview, AppError> {
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        let st = state()?;
+        let _slot = crate::infra::bulk_slot(&st)?;
+        events_import::preview_from_form(&st.db, &admin, &session().await?, data).await
+    }
+    .await
+    .inspect(|_| leptos_axum::redirect("/rules#events-csv"));
+    flash::finish("events-csv", BTreeMap::new(), r).await
+}
+
+/// The preview of the events file kept in this session, if any.
+#[server(prefix = "/sfn", endpoint = "rules/events/pending")]
+pub async fn pending_events_csv() -> Result<Option<EventImportPreview>, AppError> {
+    let admin = require(Role::Admin).await?;
+    events_import::pending_preview(&state()?.db, &admin, &session().await?).await
+}
+
+/// Step 2: applies the good lines of the kept file named by `token`, then the rules run.
+#[server(prefix = "/sfn", endpoint = "rules/events/commit")]
+pub async fn commit_events_csv(token: String) -> Result<EventImportOutcome, AppError> {
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        let st = state()?;
+        let _slot = crate::infra::bulk_slot(&st)?;
+        events_import::commit_pending(&st, &admin, &session().await?, &token).await
+    }
+    .await
+    .inspect(|o| {
+        leptos_axum::redirect(&format!(
+            "/rules?events_done=1&accepted={}&duplicates={}&awarded={}&skipped={}#events-csv",
+            o.accepted, o.duplicates, o.awarded, o.skipped
+        ))
+    });
+    flash::finish("events-csv", BTreeMap::new(), r).await
+}
+
+/// Forgets the kept events file.
+#[server(prefix = "/sfn", endpoint = "rules/events/cancel")]
+pub async fn cancel_events_csv() -> Result<(), AppError> {
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        events_import::cancel_pending(&state()?.db, &admin, &session().await?).await
+    }
+    .await
+    .inspect(|_| leptos_axum::redirect("/rules#events-csv"));
+    flash::finish("events-csv", BTreeMap::new(), r).await
 }

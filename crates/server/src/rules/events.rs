@@ -2,7 +2,7 @@
 //! a number on a day. Bad items are reported by index; the rest are applied.
 
 use crate::error::AppError;
-use crate::infra::AppState;
+use crate::infra::{AppState, Db};
 use crate::rules::facts::{ingest, Fact, Op};
 use crate::rules::types::{EventIn, EventsOutcome, ItemError};
 use crate::staff::lookup::{resolve, Who};
@@ -73,6 +73,58 @@ fn check(e: &EventIn) -> Result<(i64, Op, Option<String>), (&'static str, Msg)> 
     Ok((days_from_civil(y, m, d), op, key.map(str::to_string)))
 }
 
+/// Checks a batch of events as [`ingest_events`] would, people looked up, without applying
+/// them: the facts of the good ones (by index) and the bad ones reported by index.
+pub async fn check_events(
+    db: &Db,
+    items: &[EventIn],
+) -> Result<(Vec<(usize, Fact)>, Vec<ItemError>), AppError> {
+    let mut errors = Vec::new();
+    let mut checked: Vec<(usize, Who, i64, Op, Option<String>)> = Vec::with_capacity(items.len());
+    for (index, e) in items.iter().enumerate() {
+        match who(e).and_then(|w| check(e).map(|c| (w, c))) {
+            Ok((w, (day, op, key))) => checked.push((index, w, day, op, key)),
+            Err((field, message)) => errors.push(ItemError {
+                index,
+                field: field.into(),
+                message,
+            }),
+        }
+    }
+    let wanted: Vec<Who> = checked.iter().map(|c| c.1.clone()).collect();
+    let found = resolve(db, &wanted).await?;
+    let mut facts = Vec::with_capacity(checked.len());
+    for (index, w, day, op, key) in checked {
+        match found.get(&w) {
+            Some(staff_id) => facts.push((
+                index,
+                Fact {
+                    staff_id: *staff_id,
+                    metric: items[index].metric.trim().to_string(),
+                    day,
+                    op,
+                    // keys are the sender's: kept per metric so two systems' keys cannot collide
+                    key: key.map(|k| format!("{}:{k}", items[index].metric.trim())),
+                },
+            )),
+            None => {
+                let field = match w {
+                    Who::External(_) => "external_id",
+                    Who::Mobile(_) => "mobile",
+                    Who::UserId(_) => "user_id",
+                };
+                errors.push(ItemError {
+                    index,
+                    field: field.into(),
+                    message: Msg::new("找不到这位员工", "No such person"),
+                });
+            }
+        }
+    }
+    errors.sort_by_key(|e| e.index);
+    Ok((facts, errors))
+}
+
 /// Applies a batch of events: every good one, and the bad ones reported by index.
 pub async fn ingest_events(st: &AppState, items: Vec<EventIn>) -> Result<EventsOutcome, AppError> {
     if items.len() > MAX_BATCH {
@@ -90,46 +142,8 @@ pub async fn ingest_events(st: &AppState, items: Vec<EventIn>) -> Result<EventsO
             ),
         ));
     }
-    let mut errors = Vec::new();
-    let mut checked: Vec<(usize, Who, i64, Op, Option<String>)> = Vec::with_capacity(items.len());
-    for (index, e) in items.iter().enumerate() {
-        match who(e).and_then(|w| check(e).map(|c| (w, c))) {
-            Ok((w, (day, op, key))) => checked.push((index, w, day, op, key)),
-            Err((field, message)) => errors.push(ItemError {
-                index,
-                field: field.into(),
-                message,
-            }),
-        }
-    }
-    let wanted: Vec<Who> = checked.iter().map(|c| c.1.clone()).collect();
-    let found = resolve(&st.db, &wanted).await?;
-    let mut facts = Vec::with_capacity(checked.len());
-    for (index, w, day, op, key) in checked {
-        match found.get(&w) {
-            Some(staff_id) => facts.push(Fact {
-                staff_id: *staff_id,
-                metric: items[index].metric.trim().to_string(),
-                day,
-                op,
-                // keys are the sender's: kept per metric so two systems' keys cannot collide
-                key: key.map(|k| format!("{}:{k}", items[index].metric.trim())),
-            }),
-            None => {
-                let field = match w {
-                    Who::External(_) => "external_id",
-                    Who::Mobile(_) => "mobile",
-                    Who::UserId(_) => "user_id",
-                };
-                errors.push(ItemError {
-                    index,
-                    field: field.into(),
-                    message: Msg::new("找不到这位员工", "No such person"),
-                });
-            }
-        }
-    }
-    errors.sort_by_key(|e| e.index);
+    let (facts, errors) = check_events(&st.db, &items).await?;
+    let facts = facts.into_iter().map(|(_, f)| f).collect();
     let done = ingest(st, facts).await?;
     Ok(EventsOutcome {
         accepted: done.accepted,

@@ -11,6 +11,11 @@ pub mod eval;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
+pub mod events_csv;
+#[cfg(feature = "ssr")]
+pub mod events_import;
+pub mod events_page;
+#[cfg(feature = "ssr")]
 pub mod facts;
 pub mod form;
 #[cfg(feature = "ssr")]

@@ -127,6 +127,7 @@ fn RulesBody(page: RulesData) -> impl IntoView {
                 </div>
                 <div class="form-actions"><button type="submit" class="btn">{lang.t("保存节假日", "Save holidays")}</button></div>
             </ActionForm>
+            <crate::rules::events_page::EventsUpload/>
         })}
     }
 }

@@ -147,3 +147,57 @@ pub struct EventsOutcome {
     pub awarded: u64,
     pub errors: Vec<ItemError>,
 }
+
+/// A line of an events CSV that will not be applied, by the file's line number (header = 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventLineError {
+    pub line: u64,
+    /// The column at fault: `external_id`, `mobile`, `user_id`, `metric`, `date`, `value`,
+    /// `increment`, `idempotency_key`, or `line` (not valid CSV).
+    pub field: String,
+    pub message: Msg,
+}
+
+/// A good line of an events CSV as it will be applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventLine {
+    pub line: u64,
+    /// The person found (name), and how the line named them.
+    pub name: String,
+    pub who: String,
+    pub metric: String,
+    pub date: String,
+    /// `= 5` (the day's value) or `+ 3` (an increment).
+    pub change: String,
+    pub key: Option<String>,
+}
+
+/// What applying the uploaded events CSV would do. `token` names the upload kept in the session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventImportPreview {
+    pub token: String,
+    pub file_name: String,
+    pub encoding: String,
+    /// Data lines in the file (blank lines left out).
+    pub lines: u64,
+    /// Lines that will be applied.
+    pub good: u64,
+    /// Of those, lines whose idempotency key was applied before: they will change nothing.
+    pub duplicates: u64,
+    /// The first good lines, as they will be applied.
+    pub first: Vec<EventLine>,
+    /// Every bad line, in line order.
+    pub errors: Vec<EventLineError>,
+}
+
+/// What confirming an events CSV did (the events ingest's counts).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventImportOutcome {
+    pub accepted: u64,
+    /// Lines whose idempotency key was applied before: nothing changed.
+    pub duplicates: u64,
+    /// Awards the rules made.
+    pub awarded: u64,
+    /// Lines left out because they had errors.
+    pub skipped: u64,
+}

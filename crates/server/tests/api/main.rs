@@ -19,6 +19,7 @@ mod render;
 mod rest;
 mod roles;
 mod rules;
+mod rules_csv;
 mod secrets;
 mod security;
 mod staff;

@@ -92,6 +92,10 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/rules/pause", Role::Admin),
     ("/sfn/rules/backfill", Role::Admin),
     ("/sfn/rules/holidays", Role::Admin),
+    ("/sfn/rules/events/preview", Role::Admin),
+    ("/sfn/rules/events/pending", Role::Admin),
+    ("/sfn/rules/events/commit", Role::Admin),
+    ("/sfn/rules/events/cancel", Role::Admin),
     ("/sfn/rules/delete", Role::Admin),
     // API tokens (issue #13)
     ("/sfn/tokens/list", Role::Admin),
@@ -288,6 +292,27 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .await
         }
         "/sfn/tokens/revoke" => app.post(c, path, &[("id", "1")]).await,
+        "/sfn/rules/events/preview" => {
+            let file = reqwest::multipart::Part::bytes(
+                "工号,指标,日期,数值\nE1,tasks,2026-11-02,1\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
+            .file_name("events.csv");
+            app.post_multipart(c, path, reqwest::multipart::Form::new().part("file", file))
+                .await
+        }
+        "/sfn/rules/events/commit" => {
+            // The token of the caller's kept upload (none when the caller may not see it).
+            let pending = app.post(c, "/sfn/rules/events/pending", &[]).await;
+            let token = if pending.status().is_success() {
+                let v: serde_json::Value = pending.json().await.unwrap();
+                v["token"].as_str().unwrap_or_default().to_string()
+            } else {
+                String::new()
+            };
+            app.post(c, path, &[("token", &token)]).await
+        }
         _ => app.post(c, path, &[]).await,
     }
 }
