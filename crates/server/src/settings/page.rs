@@ -26,7 +26,10 @@ pub fn SettingsPage() -> impl IntoView {
     let owner = can(Role::Owner);
     view! {
         <Title text=lang.t("设置", "Settings")/>
-        <div class="page-head"><h1>{lang.t("设置", "Settings")}</h1></div>
+        <div class="page-head">
+            <h1>{lang.t("设置", "Settings")}</h1>
+            <a class="btn btn-ghost" href="/tokens">{lang.t("API 令牌", "API tokens")}</a>
+        </div>
         {move || (query.read().get("saved").as_deref() == Some("1")).then(|| view! {
             <Banner kind="ok" text=lang.t("设置已保存。", "Settings saved.")/>
         })}
