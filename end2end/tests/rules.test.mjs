@@ -60,6 +60,8 @@ for (const js of [true, false]) {
       // what was typed survives the dry run
       assert.equal(await page.getByLabel('规则名称').inputValue(), '连续打卡30天');
       await shot('dry-run');
+      // with backfill the rule counts all history (without it, only facts from today on)
+      await page.locator('label', { hasText: '保存时为已达标的人补发' }).locator('input').check();
       await page.getByRole('button', { name: '保存规则' }).click();
       await page.waitForURL(/\/rules\/\d+$/);
       await settle();
