@@ -175,6 +175,15 @@ pub fn for_config(config: &Config) -> Result<Arc<Crypto>, AppError> {
     Ok(c)
 }
 
+/// SHA-256 of `bytes`, as 64 lower-case hex digits (token and key hashes, icon names).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn short_hash(s: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(s.as_bytes())

@@ -7,7 +7,6 @@ use crate::rest::error::{ApiError, ApiResult};
 use crate::with_db;
 use axum::http::{HeaderMap, StatusCode};
 use medal_core::Msg;
-use sha2::{Digest, Sha256};
 
 const KEEP_MS: i64 = 24 * 3600 * 1000;
 /// A claim older than this whose request never finished (the process died) may be taken over.
@@ -40,17 +39,10 @@ pub fn key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }
 }
 
-fn digest(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Claims `key` for this request, or says what the first request with it answered.
 pub async fn begin(db: &Db, token_id: i64, key: &str, body: &[u8]) -> ApiResult<Begin> {
     let now = now_ms();
-    let hash = digest(body);
+    let hash = crate::infra::crypto::sha256_hex(body);
     let claimed = with_db!(db, p => async {
         sqlx::query("DELETE FROM api_idempotency WHERE created_at < $1")
             .bind(now - KEEP_MS).execute(p).await?;

@@ -219,9 +219,7 @@ pub async fn admin_count(db: &Db) -> Result<i64, AppError> {
 const SETUP_KEY: &str = "setup_token_sha256";
 
 fn sha256_hex(s: &str) -> String {
-    use sha2::Digest;
-    let d = sha2::Sha256::digest(s.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    crate::infra::crypto::sha256_hex(s.as_bytes())
 }
 
 /// With no admin yet, makes a one-time setup token (only its hash is stored) and returns it.

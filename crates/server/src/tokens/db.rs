@@ -12,7 +12,6 @@ use crate::tokens::types::{IssuedToken, Scope, TokenItem};
 use crate::with_db;
 use medal_core::{Msg, Role};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 /// Last-used times are written at most this often per token.
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -20,10 +19,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 const PREFIX_CHARS: usize = 10;
 
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::infra::crypto::sha256_hex(token.as_bytes())
 }
 
 fn new_token() -> String {
