@@ -3,7 +3,7 @@
 //! [`crate::time::china_day`]); a rule reads them in day order.
 
 use crate::i18n::Msg;
-use crate::time::{civil_from_days, fmt_day, month_number, weekday};
+use crate::time::{civil_from_days, days_from_civil, fmt_day, month_number, weekday};
 use serde::{Deserialize, Serialize};
 
 /// What a rule counts.
@@ -96,6 +96,16 @@ impl Window {
             Self::Quarter => y * 4 + i64::from((m - 1) / 3),
         }
     }
+    /// The first and last day of the window with this key (all days for [`Window::None`]).
+    pub fn bounds(self, key: i64) -> (i64, i64) {
+        let month_start =
+            |n: i64| days_from_civil(n.div_euclid(12), n.rem_euclid(12) as u32 + 1, 1);
+        match self {
+            Self::None => (i64::MIN, i64::MAX),
+            Self::Month => (month_start(key), month_start(key + 1) - 1),
+            Self::Quarter => (month_start(key * 3), month_start(key * 3 + 3) - 1),
+        }
+    }
     /// "2026年11月" / "2026 Q4" for a window key; empty for [`Window::None`].
     pub fn label(self, key: i64) -> Msg {
         match self {
@@ -179,6 +189,43 @@ fn next_counted(day: i64, days: Days, holidays: &[i64]) -> i64 {
         }
     }
     d
+}
+
+/// The day before `day` that a streak over `days` counts.
+fn prev_counted(day: i64, days: Days, holidays: &[i64]) -> i64 {
+    let mut d = day - 1;
+    if days == Days::Workdays {
+        while !is_workday(d, holidays) {
+            d -= 1;
+        }
+    }
+    d
+}
+
+/// Where a window of the rule can newly be earned when facts on the days `first..=last`
+/// changed: (window key, first day, last day) of the facts that decide it, per window. A total
+/// is decided by its whole window, which must hold a changed day; a streak that earns must hold
+/// a changed day, so it lies within `threshold - 1` counted days of them. Days before the rule's
+/// start are left out (and a window with none left is too).
+pub fn reach(spec: &Spec, holidays: &[i64], first: i64, last: i64) -> Vec<(i64, i64, i64)> {
+    let (mut lo, mut hi) = (i64::MIN, i64::MAX);
+    if spec.kind == RuleKind::Streak {
+        (lo, hi) = (first, last);
+        for _ in 1..spec.threshold.clamp(1, 366) {
+            lo = prev_counted(lo, spec.days, holidays);
+            hi = next_counted(hi, spec.days, holidays);
+        }
+    }
+    if let Some(f) = spec.from_day {
+        lo = lo.max(f);
+    }
+    (spec.window.key(first)..=spec.window.key(last))
+        .filter_map(|key| {
+            let (a, b) = spec.window.bounds(key);
+            let (a, b) = (a.max(lo), b.min(hi));
+            (a <= b).then_some((key, a, b))
+        })
+        .collect()
 }
 
 /// Every window in which the facts meet the rule, each with the facts that met it first.
@@ -414,6 +461,141 @@ mod tests {
             progress(&t, &[(today - 40, 90), (today - 1, 30)], &[], today),
             30
         );
+    }
+
+    #[test]
+    fn windows_have_bounds() {
+        let nov = month_number(2026, 11);
+        assert_eq!(Window::Month.bounds(nov), (d(2026, 11, 1), d(2026, 11, 30)));
+        assert_eq!(
+            Window::Month.bounds(month_number(2026, 12)).1,
+            d(2026, 12, 31)
+        );
+        assert_eq!(
+            Window::Month.bounds(month_number(2028, 2)).1,
+            d(2028, 2, 29)
+        );
+        let q = Window::Quarter.key(d(2026, 11, 15));
+        assert_eq!(Window::Quarter.bounds(q), (d(2026, 10, 1), d(2026, 12, 31)));
+        for day in [
+            d(2025, 12, 31),
+            d(2026, 1, 1),
+            d(2026, 3, 31),
+            d(2026, 4, 1),
+        ] {
+            for w in [Window::Month, Window::Quarter] {
+                let (a, b) = w.bounds(w.key(day));
+                assert!(a <= day && day <= b, "{w:?} {}", fmt_day(day));
+                assert_eq!(
+                    (w.key(a - 1), w.key(b + 1)),
+                    (w.key(day) - 1, w.key(day) + 1)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reach_covers_every_window_a_change_can_earn() {
+        let day = d(2026, 11, 16); // a Monday
+        let s = spec(RuleKind::Streak, Days::Calendar, Window::None, 30);
+        assert_eq!(reach(&s, &[], day, day + 1), vec![(0, day - 29, day + 30)]);
+        // workdays: 4 counted days back from a Monday is the Tuesday before, over the weekend
+        let w = spec(RuleKind::Streak, Days::Workdays, Window::None, 5);
+        assert_eq!(reach(&w, &[], day, day), vec![(0, day - 6, day + 4)]);
+        assert_eq!(
+            reach(&w, &[day - 1 - 2], day, day)[0].1,
+            day - 7,
+            "a holiday skipped"
+        );
+        // monthly: each month the changed days fall in, cut to the streak's reach
+        let m = spec(RuleKind::Streak, Days::Calendar, Window::Month, 3);
+        assert_eq!(
+            reach(&m, &[], d(2026, 11, 30), d(2026, 12, 1)),
+            vec![
+                (month_number(2026, 11), d(2026, 11, 28), d(2026, 11, 30)),
+                (month_number(2026, 12), d(2026, 12, 1), d(2026, 12, 3)),
+            ]
+        );
+        // a total's window is all of it, from the rule's start
+        let t = Spec {
+            from_day: Some(day - 3),
+            ..spec(RuleKind::Total, Days::Calendar, Window::Quarter, 10)
+        };
+        let q = Window::Quarter.key(day);
+        assert_eq!(
+            reach(&t, &[], day, day),
+            vec![(q, day - 3, d(2026, 12, 31))]
+        );
+        let all = spec(RuleKind::Total, Days::Calendar, Window::None, 10);
+        assert_eq!(reach(&all, &[], day, day), vec![(0, i64::MIN, i64::MAX)]);
+        // a window wholly before the start is left out
+        let late = Spec {
+            from_day: Some(d(2026, 12, 1)),
+            ..m.clone()
+        };
+        assert_eq!(reach(&late, &[], d(2026, 11, 30), d(2026, 11, 30)), vec![]);
+    }
+
+    #[test]
+    fn what_reach_leaves_out_cannot_be_newly_earned() {
+        // every rule shape against random histories and a random changed day: whatever the
+        // change newly earns lies in a window `reach` names, and its facts inside the range
+        let mut seed = 12345u64;
+        let mut rnd = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let base = d(2026, 10, 20);
+        let holidays = [base + 9, base + 20];
+        let mut newly = 0;
+        for case in 0..600 {
+            let kind = [RuleKind::Total, RuleKind::Streak][case % 2];
+            let days = [Days::Calendar, Days::Workdays][(case / 2) % 2];
+            let window = [Window::None, Window::Month, Window::Quarter][(case / 4) % 3];
+            let s = Spec {
+                kind,
+                days,
+                window,
+                threshold: 1 + rnd(14) as i64,
+                from_day: (rnd(3) == 0).then(|| base + rnd(20) as i64),
+            };
+            let mut before: Vec<(i64, i64)> = Vec::new();
+            for i in 0..80 {
+                if rnd(5) < 3 {
+                    before.push((base + i, rnd(3) as i64 - (rnd(10) == 0) as i64));
+                }
+            }
+            let was = evaluate(&s, &before, &holidays);
+            // every run of 1 to 3 changed days, each set to a value above zero
+            for first in base..base + 80 {
+                let last = first + rnd(3) as i64;
+                let mut after: Vec<(i64, i64)> = before
+                    .iter()
+                    .copied()
+                    .filter(|f| f.0 < first || f.0 > last)
+                    .chain((first..=last).map(|d| (d, 1 + rnd(2) as i64)))
+                    .collect();
+                after.sort();
+                let r = reach(&s, &holidays, first, last);
+                for e in evaluate(&s, &after, &holidays) {
+                    if was.iter().any(|w| w.window_key == e.window_key) {
+                        continue;
+                    }
+                    newly += 1;
+                    let (_, lo, hi) =
+                        *r.iter().find(|x| x.0 == e.window_key).unwrap_or_else(|| {
+                            panic!("{case}: {s:?} window {} not reached", e.window_key)
+                        });
+                    assert!(
+                        lo <= e.first_day && e.last_day <= hi,
+                        "{case}: {s:?} {e:?} outside {lo}..{hi}"
+                    );
+                }
+            }
+        }
+        assert!(newly > 800, "the cases earn something: {newly}");
     }
 
     #[test]

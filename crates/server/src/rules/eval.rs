@@ -7,9 +7,9 @@ use crate::rules::db::RuleRow;
 use crate::rules::facts::{people_with, series, Series};
 use crate::rules::types::{Closest, DryRun};
 use crate::with_db;
-use medal_core::rule::{evaluate as meets, progress, Earned, Spec};
+use medal_core::rule::{evaluate as meets, progress, reach, Earned, RuleKind, Spec};
 use medal_core::time::china_day;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// People evaluated per round (their facts loaded together).
 const ROUND: usize = 2000;
@@ -22,37 +22,86 @@ async fn owed(
     facts: &BTreeMap<i64, Series>,
     holidays: &[i64],
 ) -> Result<Vec<(i64, Earned)>, AppError> {
-    let mut out = Vec::new();
     let earned: Vec<(i64, Vec<Earned>)> = facts
         .iter()
         .map(|(s, f)| (*s, meets(spec, f, holidays)))
         .filter(|(_, e)| !e.is_empty())
         .collect();
     if earned.is_empty() {
-        return Ok(out);
+        return Ok(Vec::new());
     }
     let given = given(db, rule_id, &earned.iter().map(|e| e.0).collect::<Vec<_>>()).await?;
-    for (staff, list) in earned {
-        for e in list {
-            if !given.contains(&(staff, e.window_key)) {
-                out.push((staff, e));
-            }
+    Ok(earned
+        .into_iter()
+        .flat_map(|(staff, list)| list.into_iter().map(move |e| (staff, e)))
+        .filter(|(staff, e)| !given.contains(&(*staff, e.window_key)))
+        .collect())
+}
+
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Of these people, those whose facts on `lo..=hi` could meet the rule: a necessary condition
+/// the database checks without sending the facts (a total counts only the positive values, so
+/// no running total can exceed it; a streak needs as many days with a value above zero). One
+/// query for all of them, the ids as one parameter: chunks of an IN list made PostgreSQL scan
+/// the facts once per chunk.
+async fn may_meet(
+    db: &Db,
+    metric: &str,
+    spec: &Spec,
+    (lo, hi): (i64, i64),
+    people: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let (filter, having) = match spec.kind {
+        RuleKind::Total => (
+            "",
+            "CAST(SUM(CASE WHEN value > 0 THEN value ELSE 0 END) AS BIGINT)",
+        ),
+        RuleKind::Streak => ("AND value > 0", "COUNT(*)"),
+    };
+    let sql = |ids: &str| {
+        format!(
+            "SELECT staff_id FROM facts WHERE metric = $1 AND day >= $2 AND day <= $3 {filter} \
+             AND staff_id {ids} GROUP BY staff_id HAVING {having} >= $4"
+        )
+    };
+    let rows = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_scalar::<_, i64>(&sql("IN (SELECT value FROM json_each($5))"))
+                .bind(metric)
+                .bind(lo)
+                .bind(hi)
+                .bind(spec.threshold)
+                .bind(serde_json::to_string(people).unwrap_or_default())
+                .fetch_all(p)
+                .await
         }
-    }
-    Ok(out)
+        Db::Postgres(p) => {
+            sqlx::query_scalar::<_, i64>(&sql("= ANY($5::int8[])"))
+                .bind(metric)
+                .bind(lo)
+                .bind(hi)
+                .bind(spec.threshold)
+                .bind(people)
+                .fetch_all(p)
+                .await
+        }
+    };
+    rows.map_err(AppError::from)
 }
 
 /// (person, window) pairs this rule has already given, for these people.
 async fn given(db: &Db, rule_id: i64, people: &[i64]) -> Result<HashSet<(i64, i64)>, AppError> {
     let mut out = HashSet::new();
     for chunk in people.chunks(crate::awards::give::LOOKUP_CHUNK) {
-        let list = chunk
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
         let sql = format!(
-            "SELECT staff_id, window_key FROM rule_awards WHERE rule_id = $1 AND staff_id IN ({list})"
+            "SELECT staff_id, window_key FROM rule_awards WHERE rule_id = $1 AND staff_id IN ({})",
+            id_list(chunk)
         );
         let rows: Vec<(i64, i64)> =
             with_db!(db, p => sqlx::query_as(&sql).bind(rule_id).fetch_all(p).await)
@@ -62,20 +111,48 @@ async fn given(db: &Db, rule_id: i64, people: &[i64]) -> Result<HashSet<(i64, i6
     Ok(out)
 }
 
-/// Evaluates the active rules on `metric` for these people and gives what they earned.
-/// Answers the number of awards made.
-pub async fn evaluate(st: &AppState, metric: &str, people: &[i64]) -> Result<u64, AppError> {
+/// Evaluates the active rules on `metric` for these people, whose facts on the days
+/// `first..=last` changed, and gives what the change earned them. Only the windows a change can
+/// earn are looked at ([`reach`]), and only the people the database says may meet the rule there
+/// and have not had it have their facts read. Answers the number of awards made.
+pub async fn evaluate(
+    st: &AppState,
+    metric: &str,
+    people: &[i64],
+    (first, last): (i64, i64),
+) -> Result<u64, AppError> {
     let rules = crate::rules::db::active_on(&st.db, metric).await?;
     if rules.is_empty() || people.is_empty() {
         return Ok(0);
     }
     let holidays = crate::rules::holidays::holidays(&st.db).await?;
     let mut awarded = 0;
-    for round in people.chunks(ROUND) {
-        let facts = series(&st.db, metric, round).await?;
-        for rule in &rules {
-            let owed = owed(&st.db, rule.id, &rule.spec(), &facts, &holidays).await?;
-            metrics::counter!("medals_rule_evaluations_total").increment(facts.len() as u64);
+    for rule in &rules {
+        let spec = rule.spec();
+        metrics::counter!("medals_rule_evaluations_total").increment(people.len() as u64);
+        // (person, window) pairs that may be newly earned
+        let mut open: HashSet<(i64, i64)> = HashSet::new();
+        for (key, lo, hi) in reach(&spec, &holidays, first, last) {
+            for s in may_meet(&st.db, metric, &spec, (lo, hi), people).await? {
+                open.insert((s, key));
+            }
+        }
+        if open.is_empty() {
+            continue;
+        }
+        let who = |open: &HashSet<(i64, i64)>| {
+            let set: BTreeSet<i64> = open.iter().map(|o| o.0).collect();
+            set.into_iter().collect::<Vec<i64>>()
+        };
+        let given = given(&st.db, rule.id, &who(&open)).await?;
+        open.retain(|o| !given.contains(o));
+        for round in who(&open).chunks(ROUND) {
+            let facts = series(&st.db, metric, round).await?;
+            let owed: Vec<(i64, Earned)> = facts
+                .iter()
+                .flat_map(|(s, f)| meets(&spec, f, &holidays).into_iter().map(move |e| (*s, e)))
+                .filter(|(s, e)| open.contains(&(*s, e.window_key)))
+                .collect();
             if !owed.is_empty() {
                 awarded += crate::rules::award::give(st, rule, owed).await?;
             }
@@ -105,12 +182,10 @@ async fn names(db: &Db, ids: &[i64]) -> Result<BTreeMap<i64, (String, String)>, 
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let list = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!("SELECT id, name, department FROM staff WHERE id IN ({list})");
+    let sql = format!(
+        "SELECT id, name, department FROM staff WHERE id IN ({})",
+        id_list(ids)
+    );
     let rows: Vec<(i64, String, String)> =
         with_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await).map_err(AppError::from)?;
     Ok(rows.into_iter().map(|(i, n, d)| (i, (n, d))).collect())

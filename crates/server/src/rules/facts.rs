@@ -36,25 +36,28 @@ pub struct Ingested {
     pub awarded: u64,
 }
 
-/// Rows per multi-row statement (5 values each).
-const CHUNK: usize = 500;
+/// Rows per statement: each statement takes its rows as one parameter (a JSON array on SQLite,
+/// arrays on PostgreSQL), so its text, prepared once, serves every batch.
+const CHUNK: usize = 10_000;
 
 /// Writes the facts in one transaction (keys seen before are skipped), then evaluates the active
 /// rules on the metrics and people touched.
 pub async fn ingest(st: &AppState, facts: Vec<Fact>) -> Result<Ingested, AppError> {
     let now = now_ms();
     let (fresh, duplicates) = write(&st.db, facts, now).await?;
-    let mut touched: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    // per metric: the people and the first and last day touched
+    let mut touched: BTreeMap<&str, (BTreeSet<i64>, i64, i64)> = BTreeMap::new();
     for f in &fresh {
-        touched
-            .entry(f.metric.clone())
-            .or_default()
-            .insert(f.staff_id);
+        let t = touched
+            .entry(f.metric.as_str())
+            .or_insert((BTreeSet::new(), f.day, f.day));
+        t.0.insert(f.staff_id);
+        (t.1, t.2) = (t.1.min(f.day), t.2.max(f.day));
     }
     let mut awarded = 0;
-    for (metric, people) in touched {
+    for (metric, (people, first, last)) in touched {
         let people: Vec<i64> = people.into_iter().collect();
-        awarded += crate::rules::eval::evaluate(st, &metric, &people).await?;
+        awarded += crate::rules::eval::evaluate(st, metric, &people, (first, last)).await?;
     }
     Ok(Ingested {
         accepted: fresh.len() as u64,
@@ -80,44 +83,153 @@ fn fold(facts: &[Fact]) -> BTreeMap<(&str, i64, i64), Op> {
     out
 }
 
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", p.join(","))
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// One fact row as written: (metric, person, day) and the value that sets or adds to the day.
+type Row<'a> = ((&'a str, i64, i64), i64);
+
+/// The UPDATE of a fact row already there: its value set, or added to.
+fn on_conflict(add: bool) -> &'static str {
+    if add {
+        "ON CONFLICT (metric, staff_id, day) DO UPDATE \
+         SET value = facts.value + excluded.value, updated_at = excluded.updated_at"
+    } else {
+        "ON CONFLICT (metric, staff_id, day) DO UPDATE \
+         SET value = excluded.value, updated_at = excluded.updated_at"
+    }
+}
+
+/// SQLite: the rows go in as one JSON array, unpacked by `json_each` (one parameter, so one
+/// prepared statement for any number of rows, where a multi-row VALUES list had to be parsed
+/// again for every batch size and was bounded by SQLite's 32,766 parameters).
+mod sqlite {
+    use super::{on_conflict, Row, CHUNK};
+    type Tx = sqlx::SqliteConnection;
+
+    pub async fn new_keys(
+        tx: &mut Tx,
+        keys: &[&str],
+        now: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            let json = serde_json::to_string(chunk).unwrap_or_default();
+            // `WHERE TRUE`: SQLite's parser needs it between a SELECT and ON CONFLICT
+            out.extend(
+                sqlx::query_scalar::<_, String>(
+                    "INSERT INTO event_keys (idem_key, received_at) \
+                     SELECT value, $2 FROM json_each($1) WHERE TRUE \
+                     ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key",
+                )
+                .bind(json)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    pub async fn upsert(
+        tx: &mut Tx,
+        rows: &[Row<'_>],
+        add: bool,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO facts (metric, staff_id, day, value, updated_at) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, $2 FROM json_each($1) \
+             WHERE TRUE {}",
+            on_conflict(add)
+        );
+        for chunk in rows.chunks(CHUNK) {
+            let json: Vec<(&str, i64, i64, i64)> = chunk
+                .iter()
+                .map(|((m, s, d), v)| (*m, *s, *d, *v))
+                .collect();
+            let json = serde_json::to_string(&json).unwrap_or_default();
+            sqlx::query(&sql)
+                .bind(json)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// PostgreSQL: the rows go in as one array per column, unpacked by `UNNEST`.
+mod pg {
+    use super::{on_conflict, Row, CHUNK};
+    type Tx = sqlx::PgConnection;
+
+    pub async fn new_keys(
+        tx: &mut Tx,
+        keys: &[&str],
+        now: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            out.extend(
+                sqlx::query_scalar::<_, String>(
+                    "INSERT INTO event_keys (idem_key, received_at) \
+                     SELECT k, $2 FROM UNNEST($1::text[]) AS t(k) \
+                     ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key",
+                )
+                .bind(chunk)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    pub async fn upsert(
+        tx: &mut Tx,
+        rows: &[Row<'_>],
+        add: bool,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO facts (metric, staff_id, day, value, updated_at) \
+             SELECT m, s, d, v, $5 FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::int8[]) \
+             AS t(m, s, d, v) {}",
+            on_conflict(add)
+        );
+        for chunk in rows.chunks(CHUNK) {
+            let metrics: Vec<&str> = chunk.iter().map(|r| r.0 .0).collect();
+            let staff: Vec<i64> = chunk.iter().map(|r| r.0 .1).collect();
+            let days: Vec<i64> = chunk.iter().map(|r| r.0 .2).collect();
+            let values: Vec<i64> = chunk.iter().map(|r| r.1).collect();
+            sqlx::query(&sql)
+                .bind(metrics)
+                .bind(staff)
+                .bind(days)
+                .bind(values)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Writes the batch; answers the facts applied (keys new) and the number of duplicates.
 async fn write(db: &Db, facts: Vec<Fact>, now: i64) -> Result<(Vec<Fact>, u64), AppError> {
+    // keys: first mention in the batch wins; then the ones the database had not seen
+    let mut seen = HashSet::new();
+    let keyed: Vec<String> = facts
+        .iter()
+        .filter_map(|f| f.key.clone())
+        .filter(|k| seen.insert(k.clone()))
+        .collect();
+    let keyed: Vec<&str> = keyed.iter().map(String::as_str).collect();
     macro_rules! run {
-        ($p:expr) => {{
+        ($p:expr, $db:ident) => {{
             let mut tx = $p.begin().await?;
-            // keys: first mention in the batch wins; then the ones the database had not seen
-            let mut seen = HashSet::new();
-            let mut keyed: Vec<&str> = Vec::new();
-            for f in &facts {
-                if let Some(k) = &f.key {
-                    if seen.insert(k.as_str()) {
-                        keyed.push(k);
-                    }
-                }
-            }
-            let mut new_keys: HashSet<String> = HashSet::new();
-            for chunk in keyed.chunks(CHUNK) {
-                let sql = format!(
-                    "INSERT INTO event_keys (idem_key, received_at) VALUES {} \
-                     ON CONFLICT (idem_key) DO NOTHING RETURNING idem_key",
-                    placeholders(chunk.len(), 2)
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&sql);
-                for k in chunk {
-                    q = q.bind(*k).bind(now);
-                }
-                new_keys.extend(q.fetch_all(&mut *tx).await?);
-            }
+            let mut new_keys: HashSet<String> = $db::new_keys(&mut tx, &keyed, now)
+                .await?
+                .into_iter()
+                .collect();
             let mut fresh = Vec::with_capacity(facts.len());
             let mut duplicates = 0u64;
             for f in facts {
@@ -126,37 +238,22 @@ async fn write(db: &Db, facts: Vec<Fact>, now: i64) -> Result<(Vec<Fact>, u64), 
                     _ => fresh.push(f),
                 }
             }
-            let folded = fold(&fresh);
-            let (sets, adds): (Vec<_>, Vec<_>) =
-                folded.iter().partition(|(_, op)| matches!(op, Op::Set(_)));
-            for (rows, add) in [(sets, false), (adds, true)] {
-                let on_conflict = if add {
-                    "facts.value + excluded.value"
-                } else {
-                    "excluded.value"
-                };
-                for chunk in rows.chunks(CHUNK) {
-                    let sql = format!(
-                        "INSERT INTO facts (metric, staff_id, day, value, updated_at) VALUES {} \
-                         ON CONFLICT (metric, staff_id, day) DO UPDATE SET value = {on_conflict}, \
-                         updated_at = excluded.updated_at",
-                        placeholders(chunk.len(), 5)
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for ((metric, staff, day), op) in chunk {
-                        let (Op::Set(v) | Op::Add(v)) = **op;
-                        q = q.bind(*metric).bind(*staff).bind(*day).bind(v).bind(now);
-                    }
-                    q.execute(&mut *tx).await?;
+            let (mut sets, mut adds): (Vec<Row>, Vec<Row>) = (Vec::new(), Vec::new());
+            for (k, op) in fold(&fresh) {
+                match op {
+                    Op::Set(v) => sets.push((k, v)),
+                    Op::Add(v) => adds.push((k, v)),
                 }
             }
+            $db::upsert(&mut tx, &sets, false, now).await?;
+            $db::upsert(&mut tx, &adds, true, now).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>((fresh, duplicates))
         }};
     }
     let r = match db {
-        Db::Sqlite(p) => run!(p),
-        Db::Postgres(p) => run!(p),
+        Db::Sqlite(p) => run!(p, sqlite),
+        Db::Postgres(p) => run!(p, pg),
     };
     r.map_err(AppError::from)
 }
@@ -228,6 +325,5 @@ mod tests {
         assert_eq!(folded[&("m", 1, 1)], Op::Add(5));
         assert_eq!(folded[&("m", 1, 2)], Op::Set(2));
         assert_eq!(folded[&("m", 1, 3)], Op::Set(7));
-        assert_eq!(placeholders(2, 2), "($1,$2),($3,$4)");
     }
 }

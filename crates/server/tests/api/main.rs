@@ -20,6 +20,7 @@ mod rest;
 mod roles;
 mod rules;
 mod rules_csv;
+mod rules_reach;
 mod secrets;
 mod security;
 mod staff;
