@@ -78,7 +78,7 @@ pub fn router(config: Arc<Config>, db: Db, extra: Option<Router>) -> Router {
     }
     let app = app
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn(require_login))
+        .layer(middleware::from_fn_with_state(db.clone(), require_login))
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::host::guard::UPLOAD_LIMIT,
         ))
@@ -251,18 +251,35 @@ fn is_public(path: &str) -> bool {
     EXACT.contains(&path) || PREFIX.iter().any(|p| path.starts_with(p))
 }
 
-/// Pages need a session: without one, go to the login page and come back afterwards.
-async fn require_login(session: Session, req: Request, next: Next) -> Response {
+/// Pages need the session of an enabled admin (one disabled, or whose password was reset since,
+/// is signed out): without one, go to the login page and come back afterwards.
+async fn require_login(
+    axum::extract::State(db): axum::extract::State<Db>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() == http::Method::GET && !is_public(req.uri().path()) {
-        // a session store that cannot answer is "try again", never "you are signed out"
-        let signed_in = match session.get::<i64>(SESSION_ADMIN).await {
-            Ok(id) => id.is_some(),
+        // a session store or database that cannot answer is "try again", never "you are
+        // signed out"
+        let signed_in = match crate::session::auth::admin_of(&db, &session).await {
+            Ok(admin) => admin.is_some(),
             Err(e) => {
-                tracing::warn!(error = %e, "session store unavailable");
+                tracing::warn!(error = %e, "cannot tell who is signed in");
                 return unavailable();
             }
         };
         if !signed_in {
+            if session
+                .get::<i64>(SESSION_ADMIN)
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                // an ended session (disabled, password reset): forget it
+                let _ = session.flush().await;
+            }
             let target = req
                 .uri()
                 .path_and_query()

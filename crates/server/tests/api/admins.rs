@@ -136,6 +136,17 @@ async fn owner_manages_admins(b: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     assert!(me(&app, &li).await.is_null());
+    // and its pages go to the login page, rendering nothing of the app
+    for path in ["/", "/medals", "/staff", "/awards"] {
+        let page = app.get(&li, path).await;
+        assert_eq!(page.status(), 303, "{path} for a disabled admin");
+        let to = page.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("/login?next="), "{path} → {to}");
+        assert!(
+            !page.text().await.unwrap().contains("勋章馆"),
+            "{path} rendered"
+        );
+    }
     assert_eq!(
         app.post(&li, "/sfn/audit/list", &[("filter[actor]", "")])
             .await
@@ -172,6 +183,11 @@ async fn owner_manages_admins(b: Backend) {
     assert_ne!(new_password, password);
     assert!(me(&app, &li).await.is_null());
     assert!(me(&app, &li2).await.is_null());
+    assert_eq!(
+        app.get(&li2, "/medals").await.status(),
+        303,
+        "an old session's page"
+    );
     assert_eq!(
         app.login(&app.client(), "hr.li", &password).await.status(),
         422
