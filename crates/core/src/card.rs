@@ -9,6 +9,21 @@ use crate::UserId;
 /// Most @mentions DingTalk takes in one message.
 pub const MAX_MENTIONS: usize = 50;
 
+/// Characters of a reason a digest's line shows (the line's link has all of it), so that a
+/// digest's size depends on its number of awards, not on what was typed.
+pub const DIGEST_REASON_CHARS: usize = 60;
+
+/// The first `n` characters of `s`, and "…" when there were more.
+fn shorten(s: &str, n: usize) -> String {
+    let mut it = s.chars();
+    let head: String = it.by_ref().take(n).collect();
+    if it.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// One award as a card shows it. Links are absolute and ready to use (the server makes them,
 /// e.g. wrapped to open in DingTalk's sidebar).
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +119,7 @@ pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[S
                 escape_md(&a.staff_name),
                 inline_mention(style, a),
                 escape_md(&a.medal_name),
-                escape_md(&a.reason),
+                escape_md(&shorten(&a.reason, DIGEST_REASON_CHARS)),
                 fmt_date(a.awarded_at),
                 a.link
             ));
@@ -226,6 +241,24 @@ mod tests {
             awarded_at: 1_700_000_000_000,
             link: "https://m.example/a/tok".into(),
         }
+    }
+
+    #[test]
+    fn a_digest_line_shows_the_start_of_a_long_reason() {
+        let mut long = award("甲", None);
+        long.reason = "好".repeat(500);
+        let short = award("乙", None);
+        let c = compose(&[long, short], &CardStyle::default(), "", &[]);
+        let shown = format!("{}…", "好".repeat(DIGEST_REASON_CHARS));
+        assert!(c.text.contains(&format!("：{shown}（")), "{}", c.text);
+        assert!(!c.text.contains(&"好".repeat(DIGEST_REASON_CHARS + 1)));
+        assert!(c.text.contains("：表现突出（"), "a short reason whole");
+        // a card of its own shows all of it
+        let mut one = award("甲", None);
+        one.reason = "好".repeat(500);
+        assert!(compose(&[one], &CardStyle::default(), "", &[])
+            .text
+            .contains(&"好".repeat(500)));
     }
 
     #[test]

@@ -18,6 +18,41 @@ pub const DIGEST_FROM: usize = 5;
 /// Most awards in one share request.
 pub const MAX_AWARDS: usize = 200;
 
+/// Most awards in one digest message.
+pub const DIGEST_MAX: usize = 30;
+
+/// Most bytes of a digest message as sent (its JSON): under the app robot's 15,000-byte
+/// `msgParam` and the custom robot's 20,000-byte body, with room for a group's keyword footer.
+pub const DIGEST_BUDGET: usize = 12_000;
+
+/// The awards of a digest share cut into messages of at most [`DIGEST_MAX`] awards and
+/// [`DIGEST_BUDGET`] bytes (`size` measures a message of these awards), in their order.
+pub fn digest_batches(
+    rows: &[AwardCardRow],
+    size: impl Fn(&[AwardCardRow]) -> usize,
+) -> Vec<Vec<AwardCardRow>> {
+    let mut out: Vec<Vec<AwardCardRow>> = Vec::new();
+    let mut cur: Vec<AwardCardRow> = Vec::new();
+    for r in rows {
+        cur.push(r.clone());
+        if cur.len() > 1 && (cur.len() > DIGEST_MAX || size(&cur) > DIGEST_BUDGET) {
+            let last = cur.pop().expect("just pushed");
+            out.push(std::mem::replace(&mut cur, vec![last]));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The size [`digest_batches`] measures: the message's JSON.
+pub fn message_bytes(msg: &Message) -> usize {
+    serde_json::to_string(msg)
+        .map(|s| s.len())
+        .unwrap_or(usize::MAX)
+}
+
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct AwardCardRow {
     pub id: i64,
@@ -197,4 +232,54 @@ pub fn card_view(msg: &Message, rows: &[AwardCardRow]) -> CardView {
         })
         .collect();
     dingtalk::preview::card_view(msg, &people)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, name: &str, reason: &str) -> AwardCardRow {
+        AwardCardRow {
+            id,
+            medal_name: "＊".repeat(30),
+            icon_preset: Some("star".into()),
+            icon_sha: None,
+            staff_name: name.into(),
+            mobile: None,
+            dingtalk_user_id: Some(format!("user{id:040}")),
+            reason: reason.into(),
+            awarded_at: 1_700_000_000_000,
+            public_token: "t".repeat(32),
+        }
+    }
+
+    #[test]
+    fn digests_stay_under_dingtalks_limits_whatever_was_typed() {
+        let o = CardOptions {
+            message: "#".repeat(500),
+            mention: true,
+            digest: true,
+            ..Default::default()
+        };
+        let base = "https://medals.example.com";
+        let size = |b: &[AwardCardRow]| message_bytes(&compose(b, &o, base, "某某公司", &[]));
+        let worst: Vec<AwardCardRow> = (1..=95)
+            .map(|i| row(i, &"*[".repeat(25), &"_".repeat(500)))
+            .collect();
+        let mild: Vec<AwardCardRow> = (1..=95).map(|i| row(i, "张伟", "季度之星")).collect();
+        for (rows, at_most) in [(worst, 40), (mild, 4)] {
+            let batches = digest_batches(&rows, size);
+            assert!(batches.len() <= at_most, "{} messages", batches.len());
+            for b in &batches {
+                assert!(!b.is_empty() && b.len() <= DIGEST_MAX);
+                assert!(size(b) <= DIGEST_BUDGET, "{} bytes", size(b));
+            }
+            let ids: Vec<i64> = batches.iter().flatten().map(|r| r.id).collect();
+            assert_eq!(
+                ids,
+                (1..=95).collect::<Vec<_>>(),
+                "every award once, in order"
+            );
+        }
+    }
 }

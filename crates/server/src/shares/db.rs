@@ -14,6 +14,7 @@ use crate::shares::card::parse_ids;
 use crate::shares::card::valid_options;
 use crate::shares::card::AwardCardRow;
 use crate::shares::card::DIGEST_FROM;
+use crate::shares::card::{digest_batches, message_bytes};
 use crate::shares::types::GroupChoice;
 use crate::shares::AwardBrief;
 use crate::shares::CardOptions;
@@ -79,14 +80,18 @@ pub async fn preview(
     };
     let base = crate::settings::db::public_base_url(&st.db, &st.config).await?;
     let org = crate::settings::db::org_name(&st.db).await?;
-    // without a digest each award gets its own card: the preview shows the first of them
-    let rows = if o.digest {
-        &rows[..]
+    // without a digest each award gets its own card, and a long digest is cut into several
+    // messages: the preview shows the first
+    let first = if o.digest {
+        digest_batches(&rows, |b| message_bytes(&compose(b, &o, &base, &org, &[])))
+            .into_iter()
+            .next()
+            .unwrap_or_default()
     } else {
-        &rows[..rows.len().min(1)]
+        rows.into_iter().take(1).collect()
     };
-    let msg = compose(rows, &o, &base, &org, &keywords);
-    Ok(card_view(&msg, rows))
+    let msg = compose(&first, &o, &base, &org, &keywords);
+    Ok(card_view(&msg, &first))
 }
 
 /// Writes one outbox row per group (nothing is sent here) and wakes the worker.
@@ -132,7 +137,13 @@ pub async fn create(
     let org = crate::settings::db::org_name(db).await?;
     // One message per group per share: a digest when asked (or many awards), else one card per award.
     let batches: Vec<Vec<AwardCardRow>> = if o.digest || rows.len() > DIGEST_FROM {
-        rows.chunks(30).map(|c| c.to_vec()).collect()
+        let digest = CardOptions {
+            digest: true,
+            ..o.clone()
+        };
+        digest_batches(&rows, |b| {
+            message_bytes(&compose(b, &digest, &base, &org, &[]))
+        })
     } else {
         rows.iter().map(|r| vec![r.clone()]).collect()
     };
