@@ -82,7 +82,10 @@ async fn may_meet(
                 .await
         }
         Db::Postgres(p) => {
-            sqlx::query_scalar::<_, i64>(&sql("= ANY($5::int8[])"))
+            // planned for each call (not prepared once): a generic plan of `= ANY($5)` searches
+            // the array for every row, or guesses its size and walks the index per person
+            sqlx::query_scalar::<_, i64>(&sql("= ANY($5)"))
+                .persistent(false)
                 .bind(metric)
                 .bind(lo)
                 .bind(hi)
