@@ -49,6 +49,8 @@ for (const js of [true, false]) {
       await page.getByRole('button', { name: '分享', exact: true }).click();
       await page.waitForURL(/\/shares\?request=/);
       await page.getByText('已发送 2 / 2', { exact: false }).waitFor({ timeout: 30_000 });
+      // with JavaScript the progress reaches 2 / 2 first, then the page reloads to show the rows
+      await page.locator('[data-status=sent]').nth(1).waitFor({ state: 'attached', timeout: 30_000 });
       assert.equal(await page.locator('[data-status=sent]').count(), 2);
       // Every image and link the cards use resolves.
       const missing = [];
