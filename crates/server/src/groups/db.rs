@@ -94,6 +94,21 @@ pub async fn fetch(db: &Db, id: i64) -> Result<GroupRow, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// These groups by id (those that exist), in one query.
+pub async fn fetch_many(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, GroupRow>, AppError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("{SELECT} WHERE id IN ({list})");
+    let rows = with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await)
+        .map_err(AppError::from)?;
+    Ok(rows.into_iter().map(|g| (g.id, g)).collect())
+}
+
 pub async fn fetch_all(db: &Db) -> Result<Vec<GroupRow>, AppError> {
     let sql = format!("{SELECT} ORDER BY disabled, name, id");
     with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await)

@@ -37,7 +37,7 @@ use tokio::sync::Notify;
 pub struct OutboxConfig {
     /// Run the worker in `serve` (several instances may all run it).
     pub outbox_enabled: bool,
-    /// Shares in flight at once per instance.
+    /// Shares in flight at once per instance (and as many more claimed, waiting for a slot).
     pub outbox_concurrency: usize,
     /// How long a claimed share stays leased before another worker may take it over.
     pub outbox_lease_ms: i64,
