@@ -236,7 +236,7 @@ impl AppClient {
     /// The honour ids a user currently holds.
     pub async fn user_honours(&self, user_id: &str) -> Result<Vec<String>> {
         let path = format!(
-            "v1.0/orgCulture/users/{}/honors?nextToken=0&maxResults=100",
+            "v1.0/orgCulture/honors/users/{}?nextToken=0&maxResults=100",
             crate::sign::urlencode(user_id)
         );
         let v = self.v1(reqwest::Method::GET, &path, None).await?;

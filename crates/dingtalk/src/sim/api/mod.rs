@@ -47,7 +47,7 @@ pub(super) fn routes() -> Router<Simulator> {
             "/v1.0/orgCulture/honors/{honor_id}/recall",
             post(recall_honour),
         )
-        .route("/v1.0/orgCulture/users/{user_id}/honors", get(user_honours))
+        .route("/v1.0/orgCulture/honors/users/{user_id}", get(user_honours))
 }
 
 fn errcode(code: i64, msg: &str) -> Response {
