@@ -267,31 +267,22 @@ impl Worker {
                 const SENT: &str = "UPDATE shares SET status = 'sent', sent_at = $1, updated_at = $1, \
                     lease_owner = NULL, lease_until = NULL, last_error_code = NULL, last_error_message = NULL \
                     WHERE id = $2 AND status = 'sending' AND lease_owner = $3";
-                match db {
-                    // one statement (one round trip, one commit) marks the share and its group
-                    Db::Postgres(p) => {
-                        sqlx::query(&format!(
-                            "WITH s AS ({SENT} RETURNING group_id) \
-                             UPDATE share_groups SET last_ok_at = $1 WHERE id IN (SELECT group_id FROM s)"
-                        ))
-                        .bind(now)
-                        .bind(row.id)
-                        .bind(&self.owner)
-                        .execute(p)
-                        .await
-                        .map_err(AppError::from)?;
-                    }
-                    // SQLite has no UPDATE inside WITH; its writes are local and cheap
-                    Db::Sqlite(p) => {
-                        sqlx::query(SENT)
-                            .bind(now)
-                            .bind(row.id)
-                            .bind(&self.owner)
-                            .execute(p)
-                            .await
-                            .map_err(AppError::from)?;
-                        crate::groups::db::record_result(db, group.id, &Ok(())).await?;
-                    }
+                // PostgreSQL: one statement (one round trip, one commit) marks the share and
+                // its group; SQLite has no UPDATE inside WITH, and its writes are local and cheap
+                let pg = matches!(db, Db::Postgres(_));
+                let sql = if pg {
+                    format!(
+                        "WITH s AS ({SENT} RETURNING group_id) \
+                         UPDATE share_groups SET last_ok_at = $1 WHERE id IN (SELECT group_id FROM s)"
+                    )
+                } else {
+                    SENT.to_string()
+                };
+                with_db!(db, p => sqlx::query(&sql).bind(now).bind(row.id).bind(&self.owner)
+                    .execute(p).await.map(|_| ()))
+                .map_err(AppError::from)?;
+                if !pg {
+                    crate::groups::db::record_result(db, group.id, &Ok(())).await?;
                 }
             }
             Err(e) => {
