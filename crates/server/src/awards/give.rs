@@ -57,11 +57,7 @@ struct Person {
 async fn people(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Person>, AppError> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(LOOKUP_CHUNK) {
-        let list = chunk
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::infra::db::id_list(chunk);
         let sql = format!("SELECT id, name, active FROM staff WHERE id IN ({list})");
         let rows = with_db!(db, p => sqlx::query_as::<_, Person>(&sql).fetch_all(p).await)
             .map_err(AppError::from)?;

@@ -102,7 +102,7 @@ pub async fn fetch_many(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = crate::infra::db::id_list(ids);
     let sql = format!("{SELECT} WHERE id IN ({list})");
     let rows = with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await)
         .map_err(AppError::from)?;

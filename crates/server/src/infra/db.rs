@@ -29,6 +29,11 @@ macro_rules! with_db {
     };
 }
 
+/// Ids as the inside of an SQL `IN (…)` list ("1,2,3"): numbers only, so nothing to escape.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 pub fn escape_like(q: &str) -> String {
     let mut s = String::new();

@@ -100,7 +100,7 @@ pub async fn summaries(db: &Db, ids: &[i64]) -> Result<Vec<MedalSummary>, AppErr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let list = crate::infra::db::id_list(ids);
     let sql = format!("{SELECT} WHERE m.id IN ({list})");
     let rows = with_db!(db, p => sqlx::query_as::<_, MedalRow>(&sql).fetch_all(p).await)
         .map_err(AppError::from)?;

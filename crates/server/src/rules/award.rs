@@ -33,11 +33,7 @@ struct MedalFacts {
 async fn active_people(db: &Db, ids: &[i64]) -> Result<HashSet<i64>, AppError> {
     let mut out = HashSet::new();
     for chunk in ids.chunks(crate::awards::give::LOOKUP_CHUNK) {
-        let list = chunk
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::infra::db::id_list(chunk);
         let sql = format!("SELECT id FROM staff WHERE active AND id IN ({list})");
         let rows = with_db!(db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_all(p).await)
             .map_err(AppError::from)?;

@@ -2,6 +2,7 @@
 //! backfill (everyone with facts), and for "closest to earning it".
 
 use crate::error::AppError;
+use crate::infra::db::id_list;
 use crate::infra::{now_ms, AppState, Db};
 use crate::rules::db::RuleRow;
 use crate::rules::facts::{people_with, series, Series};
@@ -36,13 +37,6 @@ async fn owed(
         .flat_map(|(staff, list)| list.into_iter().map(move |e| (staff, e)))
         .filter(|(staff, e)| !given.contains(&(*staff, e.window_key)))
         .collect())
-}
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Of these people, those whose facts on `lo..=hi` could meet the rule: a necessary condition

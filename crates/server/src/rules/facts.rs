@@ -269,11 +269,7 @@ pub async fn series(
 ) -> Result<BTreeMap<i64, Series>, AppError> {
     let mut out: BTreeMap<i64, Series> = BTreeMap::new();
     for chunk in people.chunks(crate::awards::give::LOOKUP_CHUNK) {
-        let list = chunk
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::infra::db::id_list(chunk);
         let sql = format!(
             "SELECT staff_id, day, value FROM facts WHERE metric = $1 AND staff_id IN ({list}) \
              ORDER BY staff_id, day"
