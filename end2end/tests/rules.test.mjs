@@ -31,7 +31,7 @@ for (const js of [true, false]) {
         await page.goto(`${server.base}/attendance`);
         const state = await page.locator('.attendance-job h2 .tag').innerText();
         if (state === '已完成') return;
-        assert.notMatch(state, /中断|停止|取消/, `the sync ended: ${state}`);
+        assert.doesNotMatch(state, /中断|停止|取消/, `the sync ended: ${state}`);
         await page.waitForTimeout(500);
       }
       assert.fail('the attendance sync did not finish');

@@ -256,20 +256,23 @@ fn is_public(path: &str) -> bool {
 async fn require_login(
     axum::extract::State(db): axum::extract::State<Db>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if req.method() == http::Method::GET && !is_public(req.uri().path()) {
         // a session store or database that cannot answer is "try again", never "you are
         // signed out"
-        let signed_in = match crate::session::auth::admin_of(&db, &session).await {
-            Ok(admin) => admin.is_some(),
+        let admin = match crate::session::auth::admin_of(&db, &session).await {
+            Ok(admin) => admin,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot tell who is signed in");
                 return unavailable();
             }
         };
-        if !signed_in {
+        if let Some(admin) = admin {
+            req.extensions_mut()
+                .insert(crate::session::auth::SignedIn(admin));
+        } else {
             if session
                 .get::<i64>(SESSION_ADMIN)
                 .await

@@ -144,15 +144,36 @@ pub async fn admin_of(db: &Db, session: &Session) -> Result<Option<AdminInfo>, A
         .and_then(|a| info(&a)))
 }
 
+/// The admin a page request was let in as: `require_login` looked them up (session, then the
+/// `admins` row) before the page began and leaves the answer in the request's extensions, so
+/// that the layout and each of the page's loaders do not read the same row again. It lives only
+/// as long as that one request; a server-function call (POST) has none and reads the database.
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub AdminInfo);
+
+fn signed_in_here() -> Option<AdminInfo> {
+    leptos::prelude::use_context::<http::request::Parts>()?
+        .extensions
+        .get::<SignedIn>()
+        .map(|s| s.0.clone())
+}
+
 /// The signed-in, enabled admin of this request (in a server function), if any.
 pub async fn current() -> Result<Option<AdminInfo>, AppError> {
+    if let Some(admin) = signed_in_here() {
+        return Ok(Some(admin));
+    }
     admin_of(&state()?.db, &session().await?).await
 }
 
 /// In a server function: the signed-in admin if their role allows `needed`; else 401 (no
 /// session, or disabled) or 403 (role).
 pub async fn require(needed: Role) -> Result<AdminInfo, AppError> {
-    require_session(&state()?.db, &session().await?, needed).await
+    match signed_in_here() {
+        Some(admin) if admin.role.allows(needed) => Ok(admin),
+        Some(_) => Err(AppError::Forbidden),
+        None => require_session(&state()?.db, &session().await?, needed).await,
+    }
 }
 
 /// Like `require`, for plain axum handlers (no Leptos context).
