@@ -9,6 +9,7 @@ pub mod chat;
 pub mod csv;
 pub mod i18n;
 pub mod medal;
+pub mod quiet;
 pub mod rule;
 pub mod staff;
 pub mod text;

@@ -191,6 +191,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                                     _ => "—".to_string(),
                                 }}</dd>
                             </dl>
+                            <crate::shares::guard_page::GroupShareToday group=gid/>
                             <p><a href=format!("/shares?group={gid}")>{lang.t("查看此群的分享记录", "Shares to this group")}</a></p>
                         </section>
                         {admin.then(|| view! {

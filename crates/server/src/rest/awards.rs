@@ -264,8 +264,15 @@ async fn give(
             role: medal_core::Role::Awarder,
             ..admin.clone()
         };
-        match crate::shares::db::create(st, &by, &list, &req.share_to_groups, &Default::default())
-            .await
+        match crate::shares::db::create(
+            st,
+            &by,
+            &list,
+            &req.share_to_groups,
+            &Default::default(),
+            false,
+        )
+        .await
         {
             Ok(_) => shares_queued = req.share_to_groups.len(),
             Err(e) => tracing::warn!(error = %e, batch = %out.batch_id, "API awards not shared"),

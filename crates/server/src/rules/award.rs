@@ -175,7 +175,7 @@ async fn share(st: &AppState, rule: &RuleRow, batches: &[String]) {
             username: format!("rule:{}", rule.name),
             role: Role::Awarder,
         };
-        crate::shares::db::create(st, &by, &award_ids, &groups, &Default::default()).await
+        crate::shares::db::create(st, &by, &award_ids, &groups, &Default::default(), false).await
     }
     .await;
     if let Err(e) = r {

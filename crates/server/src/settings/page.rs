@@ -40,6 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
                 Err(e) => view! { <Banner kind="error" text=e.summary(lang)/> }.into_any(),
             })}
         </Suspense>
+        <crate::shares::guard_page::ShareGuardSettings/>
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::shares::types::{
-    CardOptions, Progress, ShareDetail, ShareFilter, ShareFormData, ShareList,
+    CardOptions, GuardForm, GuardView, Progress, ShareDetail, ShareFilter, ShareFormData, ShareList,
 };
 #[cfg(feature = "ssr")]
 use {
@@ -54,6 +54,8 @@ pub async fn create_share(
     awards: String,
     group_ids: Option<Vec<i64>>,
     options: CardOptions,
+    /// "Share again anyway": groups that already have one of these awards get it again.
+    confirm: Option<bool>,
 ) -> Result<String, AppError> {
     let values = BTreeMap::from([
         ("message".to_string(), options.message.clone()),
@@ -62,7 +64,8 @@ pub async fn create_share(
     let r = async {
         let admin = require(Role::Awarder).await?;
         let groups = group_ids.unwrap_or_default();
-        db::create(&state()?, &admin, &awards, &groups, &options).await
+        let again = confirm.unwrap_or(false);
+        db::create(&state()?, &admin, &awards, &groups, &options, again).await
     }
     .await
     .inspect(|req| leptos_axum::redirect(&format!("/shares?request={req}")));
@@ -96,4 +99,36 @@ pub async fn retry_share(id: i64) -> Result<(), AppError> {
         db::retry(&state()?.db, &admin, id).await
     };
     flash::finish("share-retry", BTreeMap::new(), r.await).await
+}
+
+/// The over-sharing guard's settings (the daily cap per group, the quiet hours), with one
+/// group's messages today when `group` is given.
+#[server(prefix = "/sfn", endpoint = "shares/guard")]
+pub async fn share_guard(group: Option<i64>) -> Result<GuardView, AppError> {
+    require(Role::Viewer).await?;
+    let db = &state()?.db;
+    let mut v = super::guard::view(db).await?;
+    if let Some(g) = group {
+        let h = super::guard::history(db, &[g], &[]).await?;
+        v.today = Some(h.today.get(&g).copied().unwrap_or(0));
+    }
+    Ok(v)
+}
+
+/// Owners: saves the daily cap and the quiet hours.
+#[server(prefix = "/sfn", endpoint = "shares/guard/save")]
+pub async fn save_share_guard(form: GuardForm) -> Result<(), AppError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let values = BTreeMap::from([
+        ("daily_cap".to_string(), text(&form.daily_cap)),
+        ("quiet_start".to_string(), text(&form.quiet_start)),
+        ("quiet_end".to_string(), text(&form.quiet_end)),
+    ]);
+    let r = async {
+        let owner = require(Role::Owner).await?;
+        super::guard::save(&state()?.db, &owner, &form).await
+    }
+    .await
+    .inspect(|_| leptos_axum::redirect("/settings?saved=1#share-guard"));
+    flash::finish("share-guard", values, r).await
 }

@@ -35,11 +35,18 @@ const PAGE: i64 = 50;
 pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, AppError> {
     let ids = parse_ids(awards)?;
     let rows = award_rows(&st.db, &ids).await?;
-    let groups = crate::groups::db::list(st)
+    let groups: Vec<_> = crate::groups::db::list(st)
         .await?
         .into_iter()
         .filter(|g| !g.disabled)
+        .collect();
+    let gids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let history = crate::shares::guard::history(&st.db, &gids, &rows).await?;
+    let groups = groups
+        .into_iter()
         .map(|g| GroupChoice {
+            shared_at: history.shared_at.get(&g.id).map(|x| x.0),
+            today: history.today.get(&g.id).copied().unwrap_or(0),
             id: g.id,
             name: g.name,
             keywords: g.keywords,
@@ -59,6 +66,7 @@ pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, App
             .collect(),
         groups,
         digest_from: DIGEST_FROM,
+        guard: crate::shares::guard::view(&st.db).await?,
     })
 }
 
@@ -101,6 +109,7 @@ pub async fn create(
     awards: &str,
     group_ids: &[i64],
     o: &CardOptions,
+    confirm_repeat: bool,
 ) -> Result<String, AppError> {
     let db = &st.db;
     let o = valid_options(o)?;
@@ -147,6 +156,8 @@ pub async fn create(
     } else {
         rows.iter().map(|r| vec![r.clone()]).collect()
     };
+    let named: Vec<(i64, String)> = targets.iter().map(|g| (g.id, g.name.clone())).collect();
+    let due = crate::shares::guard::check(db, &named, &rows, batches.len(), confirm_repeat).await?;
     let request = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
     let now = now_ms();
     let options_json = serde_json::to_string(&o).unwrap_or_else(|_| "{}".into());
@@ -160,11 +171,11 @@ pub async fn create(
                     sqlx::query(
                         "INSERT INTO shares (group_id, award_ids, personal_message, card_style, status, attempts, next_attempt_at, \
                          msg_uuid, message_json, requested_by, created_at, updated_at, request_id, options_json) \
-                         VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $8, $5, $5, $9, $10)")
+                         VALUES ($1, $2, $3, $4, 'queued', 0, $11, $6, $7, $8, $5, $5, $9, $10)")
                         .bind(g.id).bind(&award_ids).bind(&o.message).bind(&o.style).bind(now)
                         .bind(dingtalk::new_msg_uuid())
                         .bind(serde_json::to_string(&msg).map_err(crate::infra::internal)?)
-                        .bind(admin.id).bind(&request).bind(&options_json)
+                        .bind(admin.id).bind(&request).bind(&options_json).bind(due)
                         .execute(&mut *$tx).await.map_err(AppError::from)?;
                     inserted += 1;
                 }
@@ -298,6 +309,10 @@ pub async fn progress(db: &Db, f: &ShareFilter) -> Result<Progress, AppError> {
 
 pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
     let (where_sql, binds) = where_of(f);
+    // The counts first, then the rows: rows only move forward (queued → sent), so rows read after
+    // the counts are at least as far along. Read the other way round, a page could say "2 / 2
+    // sent" above rows still sending, and without JavaScript it stops refreshing when all are done.
+    let progress = progress(db, f).await?;
     let page: u32 = f.page.parse().unwrap_or(1).max(1);
     let sql = format!(
         "{SELECT}{where_sql} ORDER BY s.id DESC LIMIT {} OFFSET {}",
@@ -318,7 +333,7 @@ pub async fn list(db: &Db, f: &ShareFilter) -> Result<ShareList, AppError> {
         items: rows.iter().map(Row::public).collect(),
         page,
         has_next,
-        progress: progress(db, f).await?,
+        progress,
     })
 }
 
@@ -363,9 +378,10 @@ pub async fn retry(db: &Db, admin: &AdminInfo, id: i64) -> Result<(), AppError> 
         )));
     }
     let now = now_ms();
+    let due = crate::shares::guard::not_before(&crate::shares::guard::load(db).await?, now);
     with_db!(db, p => sqlx::query(
-        "UPDATE shares SET status = 'queued', attempts = 0, next_attempt_at = $1, updated_at = $1 WHERE id = $2 AND status IN ('failed', 'gave_up')")
-        .bind(now).bind(id).execute(p).await.map(|_| ())).map_err(AppError::from)?;
+        "UPDATE shares SET status = 'queued', attempts = 0, next_attempt_at = $3, updated_at = $1 WHERE id = $2 AND status IN ('failed', 'gave_up')")
+        .bind(now).bind(id).bind(due).execute(p).await.map(|_| ())).map_err(AppError::from)?;
     crate::infra::audit::audit(
         db,
         admin,

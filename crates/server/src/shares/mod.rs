@@ -5,6 +5,9 @@ pub mod api;
 pub mod card;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod guard_page;
 pub mod list_page;
 pub mod new_page;
 #[cfg(feature = "ssr")]

@@ -87,6 +87,9 @@ fn ShareForm(
     };
     let mentionable = d.awards.iter().filter(|a| a.mentionable).count();
     let no_groups = d.groups.is_empty();
+    let repeats = d.groups.iter().any(|g| g.shared_at.is_some());
+    let cap = d.guard.daily_cap;
+    let quiet_until = d.guard.quiet_until;
     view! {
         <div class="share-layout">
             <form method="post" action=CreateShare::url() class="form card share-form" novalidate>
@@ -110,10 +113,26 @@ fn ShareForm(
                                 <input type="checkbox" name="group_ids[]" value=g.id/>
                                 " "{g.name.clone()}
                                 {(!g.keywords.is_empty()).then(|| view! { " "<span class="muted">{format!("（{}）", g.keywords.join("、"))}</span> })}
+                                {g.shared_at.map(|t| view! { " "<span class="tag tag-danger shared-before">{match lang {
+                                    Lang::Zh => format!("已于 {} 分享过", crate::ui::fmt_time(t)),
+                                    Lang::En => format!("shared {}", crate::ui::fmt_time(t)),
+                                }}</span> })}
+                                {(cap > 0).then(|| view! { " "<span class="muted share-count">{match lang {
+                                    Lang::Zh => format!("今日 {} / {cap}", g.today),
+                                    Lang::En => format!("today {} of {cap}", g.today),
+                                }}</span> })}
                             </label>
                         }).collect_view()}
                     </div>
                     <FieldErrors field="groups" error=error/>
+                    {repeats.then(|| view! {
+                        <label class="check confirm-repeat"><input type="checkbox" name="confirm" value="true"/>" "
+                            {lang.t("仍然再次分享（标记为“已分享过”的群会再收到一次）", "Share again anyway (groups marked “shared” get it once more)")}</label>
+                    })}
+                    {quiet_until.map(|t| view! { <p class="hint quiet-now">{match lang {
+                        Lang::Zh => format!("现在是免打扰时段，分享会排队，于 {} 发出。", crate::ui::fmt_time(t)),
+                        Lang::En => format!("It is quiet hours now: shares wait and go out at {}.", crate::ui::fmt_time(t)),
+                    }}</p> })}
                 </fieldset>
                 <div class="field">
                     <label for="message">{lang.t("寄语", "Personal message")}</label>

@@ -19,6 +19,37 @@ pub struct GroupChoice {
     pub id: i64,
     pub name: String,
     pub keywords: Vec<String>,
+    /// When one of the chosen awards last went (or was queued) to this group.
+    pub shared_at: Option<i64>,
+    /// Messages queued or sent to this group today (China time).
+    pub today: i64,
+}
+
+/// The over-sharing guard's settings as pages show them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuardView {
+    /// Messages a group may get a day; 0: no cap.
+    pub daily_cap: u32,
+    /// `22:00` and `08:00`, or both empty.
+    pub quiet_start: String,
+    pub quiet_end: String,
+    /// When the quiet hours it is now end (shares made now wait until then).
+    pub quiet_until: Option<i64>,
+    /// Asked for one group: the messages queued or sent to it today (China time).
+    pub today: Option<i64>,
+}
+
+/// The guard's settings form; an absent field keeps its stored value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GuardForm {
+    pub daily_cap: Option<String>,
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+    /// The post carries the quiet-hours fields (the settings form says so in a hidden field): an
+    /// empty one then means "none". Form decoding gives an empty field as absent, so without
+    /// this the quiet hours could never be cleared.
+    pub quiet_set: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -27,6 +58,7 @@ pub struct ShareFormData {
     pub groups: Vec<GroupChoice>,
     /// Above this many awards the form suggests a digest.
     pub digest_from: usize,
+    pub guard: GuardView,
 }
 
 /// The card options chosen on the share form.

@@ -29,4 +29,5 @@ mod userids;
 mod groups;
 mod outbox;
 mod share_fixtures;
+mod share_guard;
 mod shares;

@@ -74,6 +74,8 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/shares/progress", Role::Viewer),
     ("/sfn/shares/get", Role::Viewer),
     ("/sfn/shares/retry", Role::Admin),
+    ("/sfn/shares/guard", Role::Viewer),
+    ("/sfn/shares/guard/save", Role::Owner),
     ("/sfn/groups/disable", Role::Admin),
     ("/sfn/groups/enable", Role::Admin),
     // admins and the audit log (issue #12)

@@ -112,6 +112,7 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
             .await
         }
         "/sfn/settings/save" => app.post(c, path, &[("form[org_name]", "示例")]).await,
+        "/sfn/shares/guard/save" => app.post(c, path, &[("form[daily_cap]", "30")]).await,
         "/sfn/shares/list" | "/sfn/shares/progress" => {
             app.post(c, path, &[("filter[status]", "")]).await
         }

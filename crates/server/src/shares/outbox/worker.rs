@@ -293,6 +293,9 @@ impl Worker {
                 match decide(&self.cfg, &group.kind, row.attempts, &e) {
                     Outcome::Retry { at, count_attempt } => {
                         let back = if count_attempt { 0 } else { 1 };
+                        // a retry that would fall in the quiet hours waits for their end
+                        let guard = crate::shares::guard::load(db).await?;
+                        let at = crate::shares::guard::not_before(&guard, at);
                         with_db!(db, p => sqlx::query(
                             "UPDATE shares SET status = 'queued', next_attempt_at = $1, attempts = attempts - $2, updated_at = $3, \
                              lease_owner = NULL, lease_until = NULL, last_error_code = $4, last_error_message = $5 \
