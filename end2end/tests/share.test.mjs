@@ -28,6 +28,7 @@ for (const js of [true, false]) {
       await page.getByLabel('颁发后分享到钉钉群').check();
       await page.getByRole('button', { name: '颁发', exact: true }).click();
       await page.waitForURL(/\/shares\/new\?awards=\d+/);
+      const shareUrl = page.url();
       await settle();
       await page.getByText('代码评审认真细致').first().waitFor();
       if (js) {
@@ -64,6 +65,20 @@ for (const js of [true, false]) {
       assert.equal(await everyone.getByText(message).count(), 0, 'not sent to a group that was not chosen');
       await page.waitForLoadState('networkidle');
       assert.deepEqual(missing, [], 'card images and links resolve');
+      // Sharing the same award into 研发部 again: the form marks the group, a plain submit is
+      // refused with when it went, and "share again anyway" sends it.
+      await page.goto(shareUrl);
+      await settle();
+      const dev = page.locator('.group-checks label').filter({ hasText: '研发部' });
+      await dev.locator('.shared-before').waitFor();
+      await dev.getByRole('checkbox').check();
+      await page.getByRole('button', { name: '分享', exact: true }).click();
+      await page.getByText(/「研发部」已于 .* 收到过/).first().waitFor();
+      await page.locator('.group-checks label').filter({ hasText: '研发部' }).getByRole('checkbox').check();
+      await page.getByLabel(/仍然再次分享/).check();
+      await page.getByRole('button', { name: '分享', exact: true }).click();
+      await page.waitForURL(/\/shares\?request=/);
+      await page.getByText('已发送 1 / 1', { exact: false }).waitFor({ timeout: 30_000 });
       // Chromium asks for /favicon.ico itself (not a page response, so not in `missing`).
       const problems = page.problems.filter((p) => !(p.startsWith(`console at ${server.base}/sim`) && /status of 404/.test(p)));
       assert.deepEqual(problems, []);

@@ -361,6 +361,8 @@ async fn hostile_text_is_inert_everywhere(b: Backend) {
                 ("options[message]", PAYLOADS[4]),
                 ("options[digest]", "true"),
                 ("options[mention]", "true"),
+                // the same awards went as cards just now: the over-sharing guard asks
+                ("confirm", "true"),
             ],
         )
         .await,
