@@ -109,6 +109,7 @@ async fn fill(db: &Db, f: &SettingsForm) -> Result<Filled, AppError> {
         async move {
             match v {
                 Some(v) => Ok(v),
+                None if f.fields_set => Ok(String::new()),
                 None => Ok::<_, AppError>(settings_get(db, key).await?.unwrap_or_default()),
             }
         }

@@ -95,6 +95,7 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
     view! {
         <ActionForm action=save attr:class="form card settings-form" attr:novalidate=true>
             <FormError error=banner/>
+            <input type="hidden" name="form[fields_set]" value="true"/>
             <h2>{lang.t("组织", "Organisation")}</h2>
             <div class="field">
                 <label for="org_name">{lang.t("组织名称", "Organisation name")}</label>

@@ -25,4 +25,8 @@ pub struct SettingsForm {
     pub app_secret: Option<String>,
     pub robot_code: Option<String>,
     pub clear_app_secret: bool,
+    /// The post is the settings form, which carries every field (it says so in a hidden field):
+    /// an empty field then means "empty". Form decoding gives an empty field as absent, so
+    /// without this the organisation name or the public base URL could never be cleared.
+    pub fields_set: bool,
 }
