@@ -218,3 +218,34 @@ pub async fn sim_app(b: Backend) -> (crate::helpers::TestApp, RunningSim, Config
     .await;
     (app, sim, worker_config.unwrap())
 }
+
+/// A simulator group `name` with a signed custom robot, saved in the app as a webhook group by
+/// `c`: the app's group id and the simulator's group.
+pub async fn webhook_group(
+    app: &crate::helpers::TestApp,
+    sim: &RunningSim,
+    c: &reqwest::Client,
+    name: &str,
+) -> (String, dingtalk::sim::GroupInfo) {
+    let g = sim.sim.create_group(GroupSpec::named(name));
+    let robot = sim
+        .sim
+        .create_robot(RobotSpec {
+            group: g.open_conversation_id.clone(),
+            ..RobotSpec::default()
+        })
+        .unwrap();
+    let r = app
+        .post(
+            c,
+            "/sfn/groups/save",
+            &[
+                ("form[name]", name),
+                ("form[kind]", "webhook"),
+                ("form[webhook_url]", robot.webhook_url.as_str()),
+                ("form[sign_secret]", robot.secret.as_deref().unwrap()),
+            ],
+        )
+        .await;
+    (r.json::<i64>().await.unwrap().to_string(), g)
+}

@@ -5,14 +5,13 @@
 
 use std::time::Duration;
 
-use dingtalk::sim::{GroupSpec, RobotSpec};
 use medal_core::Role;
 use medal_server::with_db;
 use serde_json::Value;
 
 use crate::both;
 use crate::helpers::{create_medal, Backend};
-use crate::share_fixtures::{sim_app, wait_done};
+use crate::share_fixtures::{sim_app, wait_done, webhook_group};
 use crate::shares::{insert_award, insert_staff};
 
 /// `HH:MM` in China time, `minutes` from now (wrapping around midnight).
@@ -31,27 +30,7 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
         let s = insert_staff(&app, &format!("同事{i}"), None, None).await;
         awards.push(insert_award(&app, medal, s, "认真负责").await.to_string());
     }
-    let g = sim.sim.create_group(GroupSpec::named("项目群"));
-    let robot = sim
-        .sim
-        .create_robot(RobotSpec {
-            group: g.open_conversation_id.clone(),
-            ..RobotSpec::default()
-        })
-        .unwrap();
-    let r = app
-        .post(
-            &owner,
-            "/sfn/groups/save",
-            &[
-                ("form[name]", "项目群"),
-                ("form[kind]", "webhook"),
-                ("form[webhook_url]", robot.webhook_url.as_str()),
-                ("form[sign_secret]", robot.secret.as_deref().unwrap()),
-            ],
-        )
-        .await;
-    let gid = r.json::<i64>().await.unwrap().to_string();
+    let (gid, g) = webhook_group(&app, &sim, &owner, "项目群").await;
     medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
     let share = |awards: String, confirm: bool| {
         let (app, owner, gid) = (&app, &owner, gid.clone());
@@ -70,6 +49,14 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
         }
     };
     let sent = || sim.sim.messages(&g.open_conversation_id).len();
+    let guard = |form: Vec<(&'static str, String)>| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = app.post(owner, "/sfn/shares/guard", &form).await;
+            r.json::<Value>().await.unwrap()
+        }
+    };
 
     // 1. Shared once; again without confirming is refused with when it went; confirmed, it goes.
     assert_eq!(share(awards[0].clone(), false).await.0, 200);
@@ -132,12 +119,7 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
     );
     assert_eq!(share(awards[1].clone(), false).await.0, 200);
     wait_done(&app.db, Duration::from_secs(20)).await;
-    let v: Value = app
-        .post(&owner, "/sfn/shares/guard", &[("group", gid.as_str())])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = guard(vec![("group", gid.clone())]).await;
     assert_eq!(
         (v["today"].as_i64(), v["daily_cap"].as_i64()),
         (Some(3), Some(3)),
@@ -174,12 +156,7 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
         let (status, body) = save(bad.clone()).await;
         assert_eq!(status, 422, "{bad:?}: {body}");
     }
-    let v: Value = app
-        .post(&owner, "/sfn/shares/guard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = guard(Vec::new()).await;
     assert_eq!(
         (v["daily_cap"].as_i64(), v["quiet_start"].as_str()),
         (Some(3), Some("")),
@@ -210,12 +187,7 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
     // a post without the quiet-hours fields keeps them; the settings form's (which says it
     // carries them) with both empty clears them
     assert_eq!(save(vec![("form[daily_cap]", "0".into())]).await.0, 200);
-    let v: Value = app
-        .post(&owner, "/sfn/shares/guard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = guard(Vec::new()).await;
     assert_ne!(v["quiet_start"], "", "kept: {v}");
     let (status, _) = save(vec![
         ("form[quiet_set]", "true".into()),
@@ -224,12 +196,7 @@ async fn guard_repeats_cap_and_quiet_hours(b: Backend) {
     ])
     .await;
     assert_eq!(status, 200);
-    let v: Value = app
-        .post(&owner, "/sfn/shares/guard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v = guard(Vec::new()).await;
     assert_eq!(v["quiet_start"], "", "cleared: {v}");
     let c = wait_done(&app.db, Duration::from_secs(20)).await;
     assert_eq!(c.get("sent").copied(), Some(4), "{c:?}");
