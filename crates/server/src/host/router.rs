@@ -21,11 +21,9 @@ use std::time::Duration;
 use tower_sessions::{cookie::time, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// The app's routes, generated once per process. Generating them suppresses resource loading
-/// process-wide while it runs (leptos_server's `SuppressResourceLoad` is a global flag), and a
-/// resource first polled in that moment waits forever (leptos#4773): a page rendering in one app
-/// while another app in the same process was being built (the integration tests start many) never
-/// finished.
+/// The app's routes, generated once per process: generating them suppresses resource loading
+/// process-wide (a global flag), and a resource first polled meanwhile waits forever (leptos#4773;
+/// the integration tests build many apps in one process).
 fn routes() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
@@ -299,9 +297,8 @@ async fn require_login(
     next.run(req).await
 }
 
-/// How often a page view writes the session back to extend its 12 hours of inactivity. A session
-/// is written only when changed, so without this it would end 12 hours after signing in; with a
-/// write on every view, page views on SQLite would queue behind each other's writes.
+/// How often a page view writes the session back to extend its 12 hours of inactivity (written
+/// only when changed, a session would end 12 h after sign-in; written on every view, SQLite queues).
 const TOUCH_EVERY_MS: i64 = 10 * 60 * 1000;
 const SESSION_TOUCHED: &str = "touched_at";
 

@@ -285,36 +285,27 @@ async fn settings_keep_secrets(b: Backend) {
     assert!(stored.starts_with("v1:") && !stored.contains("0123456789"));
     // The settings form (it says it carries every field) empties the name and the URL; a post
     // without them keeps them. The AppSecret stays either way.
-    let partial = [("form[app_key]", "dingkey")];
-    assert_eq!(
-        app.post(&admin, "/sfn/settings/save", &partial)
-            .await
-            .status(),
-        200
-    );
-    let v: Value = app
-        .post(&admin, "/sfn/settings/get", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.post(admin, "/sfn/settings/save", &fields)
+                .await
+                .status()
+        }
+    };
+    let get = || async {
+        let r = app.post(&admin, "/sfn/settings/get", &[]).await;
+        r.json::<Value>().await.unwrap()
+    };
+    assert_eq!(save(vec![("form[app_key]", "dingkey")]).await, 200);
+    let v = get().await;
     assert_eq!(v["org_name"], "示例科技", "kept: {v}");
     let mut whole = form("");
     whole[0].1 = "";
     whole[1].1 = "";
     whole.push(("form[fields_set]", "true"));
-    assert_eq!(
-        app.post(&admin, "/sfn/settings/save", &whole)
-            .await
-            .status(),
-        200
-    );
-    let v: Value = app
-        .post(&admin, "/sfn/settings/get", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(save(whole).await, 200);
+    let v = get().await;
     let cleared = (v["org_name"].as_str(), v["public_base_url"].as_str());
     assert_eq!(cleared, (Some(""), Some("")), "{v}");
     assert_eq!(v["app_secret_masked"], "app••••••89");
