@@ -69,8 +69,7 @@ fn main() {
                 app_key: Some(real.app_key.clone()),
                 app_secret: Some(real.app_secret.clone()),
                 robot_code: Some(real.app_key.clone()),
-                clear_app_secret: false,
-                fields_set: false,
+                ..SettingsForm::default()
             },
         )
         .await

@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rules/:id") view=crate::rules::page::RuleDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/groups") view=crate::groups::page::GroupList ssr=SsrMode::Async/>
                     <Route path=path!("/groups/new") view=crate::groups::page::GroupNew ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/make") view=crate::groups::make_page::GroupMake ssr=SsrMode::Async/>
                     <Route path=path!("/groups/:id") view=crate::groups::page::GroupDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/shares") view=crate::shares::list_page::ShareListPage ssr=SsrMode::Async/>
                     <Route path=path!("/shares/new") view=crate::shares::new_page::ShareNew ssr=SsrMode::Async/>

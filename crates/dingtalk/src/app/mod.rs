@@ -1,13 +1,19 @@
 //! The internal app: access token, group messages as the app's robot, user lookup, attendance
-//! results (考勤), and the organisation honour (组织荣誉) APIs.
+//! results (考勤), groups it makes and messages by chatid, and the organisation honour (组织荣誉)
+//! APIs.
 
 pub mod attendance;
+mod chat;
 mod honours;
 mod transport;
 
 pub use attendance::{
     AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow, CheckType, Pace,
     TimeResult,
+};
+pub use chat::{
+    ChatCreated, NewChat, MAX_CHAT_MEMBERS, MAX_CHAT_MEMBERS_PER_CALL, MAX_CHAT_NAME_CHARS,
+    MAX_SCENE_GROUP_MEMBERS,
 };
 pub use honours::{
     GrantReport, Honour, HonourGrant, NewHonour, MAX_GRANT_GROUPS, MAX_GRANT_RECIPIENTS,

@@ -67,6 +67,11 @@ pub enum ErrorKind {
     RobotCodeUnauthorized,
     /// `invalid.openConversationId`.
     InvalidConversation,
+    /// 34001: no group has this chatid (`chat/send`).
+    UnknownChat,
+    /// 60011: the app may not call this API (not granted, or closed to apps onboarded later,
+    /// as `chat/create` and `chat/send` are).
+    ApiNotPermitted,
     /// 60121: no current employee with this mobile.
     UserNotFound,
     /// 40104: the mobile is not in the organisation.
@@ -117,6 +122,8 @@ impl ErrorKind {
             40014 | 42001 | 88 => InvalidAuthentication,
             60121 => UserNotFound,
             40104 => MobileNotInOrg,
+            34001 => UnknownChat,
+            60011 => ApiNotPermitted,
             _ => Unknown,
         }
     }
@@ -246,6 +253,8 @@ mod tests {
             (90018, "", ErrorKind::QpsLimited),
             (60121, "", ErrorKind::UserNotFound),
             (40104, "", ErrorKind::MobileNotInOrg),
+            (34001, "无效的会话id", ErrorKind::UnknownChat),
+            (60011, "没有调用该接口的权限", ErrorKind::ApiNotPermitted),
         ];
         for (code, msg, kind) in cases {
             let e = Error::from_errcode(*code, *msg);

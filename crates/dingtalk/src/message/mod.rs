@@ -6,6 +6,7 @@
 
 mod app;
 mod body;
+mod legacy;
 mod webhook;
 
 pub use app::AppMessage;
@@ -13,6 +14,7 @@ pub use body::{
     ActionButton, ActionCardBody, At, BtnOrientation, FeedCardBody, FeedLink, LinkBody,
     MarkdownBody, TextBody,
 };
+pub use legacy::{from_legacy_msg, legacy_msg, legacy_msg_len, MAX_LEGACY_MSG_BYTES};
 pub use webhook::Message;
 
 /// Most `atUserIds` DingTalk accepts in one message.

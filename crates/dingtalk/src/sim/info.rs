@@ -29,6 +29,14 @@ pub struct RobotInfo {
 pub struct GroupInfo {
     pub open_conversation_id: String,
     pub name: String,
+    /// The older `chatxxx` id of the same group.
+    #[serde(default)]
+    pub chat_id: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// `chat/create` or `scenegroup` when an app made the group.
+    #[serde(default)]
+    pub made_via: Option<String>,
     pub disbanded: bool,
     pub members: Vec<String>,
     /// robotCodes of app robots in the group.
@@ -43,6 +51,12 @@ pub struct AppInfo {
     pub app_secret: String,
     pub robot_code: String,
     pub robot_enabled: bool,
+    /// The scene-group template (群模板) whose groups get this app's robot.
+    #[serde(default)]
+    pub scene_group_template_id: String,
+    /// Onboarded after 2022: `chat/create`, `chat/update` and `chat/send` answer 60011.
+    #[serde(default)]
+    pub new_app: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,7 +75,7 @@ pub struct Received {
     pub at_ms: i64,
     /// Name of the robot that posted it.
     pub sender: String,
-    /// `webhook`, `app` or `honour`.
+    /// `webhook`, `app`, `chat` (`chat/send`) or `honour`.
     pub via: String,
     pub msg_uuid: Option<String>,
     /// App messages: the template key.

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::{Received, RobotInfo, Simulator, UserInfo};
+use super::{GroupInfo, Received, RobotInfo, Simulator, UserInfo};
 use crate::message::Message;
 use crate::preview::{self, Person};
 
@@ -63,6 +63,7 @@ fn render_message(r: &Received, users: &[UserInfo]) -> String {
     let avatar: String = r.sender.chars().next().unwrap_or('机').to_string();
     let via = match r.via.as_str() {
         "app" => "应用机器人",
+        "chat" => "应用消息（chat/send）",
         "honour" => "组织荣誉",
         _ => "自定义机器人",
     };
@@ -144,6 +145,7 @@ header nav a{color:#3296fa;text-decoration:none;margin-right:12px}
 .robot{margin:2px 0}
 .tag{display:inline-block;background:#eef4ff;color:#3f6fc6;border-radius:3px;padding:0 4px;font-size:11px}
 .tag.warn{background:#fff1f0;color:#d4380d}
+.made{margin:4px 0 0;font-size:12px;color:#555}
 code{font-size:11px;color:#999}
 .msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column-reverse;gap:12px}
 .empty{color:#999;text-align:center}
@@ -219,6 +221,9 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
             messages.len(),
             esc(&urlencode_path(&g.open_conversation_id))
         );
+        if let Some(via) = &g.made_via {
+            out.push_str(&made_by_app(g, via, &snap.users));
+        }
         let robots: Vec<&RobotInfo> = snap
             .robots
             .iter()
@@ -251,6 +256,29 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
     }
     out.push_str("</main></body></html>");
     out
+}
+
+/// Who made a group through the API, its chatid, owner and members by name.
+fn made_by_app(g: &GroupInfo, via: &str, users: &[UserInfo]) -> String {
+    let name = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.userid == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let how = if via == "scenegroup" {
+        "应用创建的场景群"
+    } else {
+        "应用创建（chat/create）"
+    };
+    let members: Vec<String> = g.members.iter().map(|m| esc(&name(m))).collect();
+    format!(
+        r#"<p class="made"><span class="tag">{how}</span> chatid <code>{}</code> · 群主 {} · 成员 <span class="members">{}</span></p>"#,
+        esc(&g.chat_id),
+        esc(&name(g.owner.as_deref().unwrap_or(""))),
+        members.join("、")
+    )
 }
 
 fn urlencode_path(s: &str) -> String {

@@ -1,41 +1,19 @@
 //! Setting the simulated world up from Rust and reading it back: groups, custom robots, apps,
 //! users, honours, faults, counters and the snapshot.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 use super::info::{AppInfo, GroupInfo, HonourInfo, Received, RobotInfo, Snapshot, Stats, UserInfo};
 use super::ip::parse_ipv4_rule;
 use super::spec::{AppSpec, Faults, GroupSpec, RobotSpec, UserSpec};
-use super::world::{GroupRec, RobotRec};
+use super::world::RobotRec;
 use super::{random_string, Simulator, ALNUM, HEX};
 
 impl Simulator {
     pub fn create_group(&self, spec: GroupSpec) -> GroupInfo {
-        let cid = spec
-            .open_conversation_id
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| format!("cid{}", random_string(22, ALNUM)));
-        let name = if spec.name.trim().is_empty() {
-            "未命名群".to_owned()
-        } else {
-            spec.name
-        };
         let mut w = self.world();
-        if !w.groups.contains_key(&cid) {
-            w.group_order.push(cid.clone());
-        }
-        w.groups.insert(
-            cid.clone(),
-            GroupRec {
-                name,
-                disbanded: false,
-                members: spec.members,
-                app_robots: Vec::new(),
-                messages: Vec::new(),
-                app_sends: HashMap::new(),
-            },
-        );
+        let cid = w.new_group(spec);
         w.group_info(&cid).unwrap_or_else(|| unreachable!())
     }
 
@@ -180,6 +158,21 @@ impl Simulator {
                 .unwrap_or_else(|| app_key.clone()),
             app_key: app_key.clone(),
             robot_enabled: true,
+            scene_group_template_id: spec
+                .scene_group_template_id
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| {
+                    let h = random_string(32, HEX);
+                    format!(
+                        "{}-{}-{}-{}-{}",
+                        &h[..8],
+                        &h[8..12],
+                        &h[12..16],
+                        &h[16..20],
+                        &h[20..]
+                    )
+                }),
+            new_app: spec.new_app,
         };
         let mut w = self.world();
         if !w.apps.contains_key(&app_key) {

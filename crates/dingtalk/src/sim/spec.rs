@@ -83,6 +83,10 @@ pub struct AppSpec {
     pub app_secret: Option<String>,
     /// Defaults to the appKey (as for DingTalk's internal-app robots).
     pub robot_code: Option<String>,
+    /// The id of its scene-group template (群模板); generated when empty.
+    pub scene_group_template_id: Option<String>,
+    /// Onboarded after 2022: the older `chat/*` APIs are closed to it (60011).
+    pub new_app: bool,
 }
 
 /// A user of the organisation.

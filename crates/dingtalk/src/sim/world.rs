@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 
 use super::info::{AppInfo, GroupInfo, HonourInfo, Received, RobotInfo, Stats, UserInfo};
-use super::spec::Faults;
+use super::spec::{Faults, GroupSpec};
+use super::{random_string, ALNUM, HEX};
 use crate::app::AttendanceRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,12 @@ pub(crate) struct RobotRec {
 #[derive(Debug)]
 pub(crate) struct GroupRec {
     pub name: String,
+    /// The older `chatxxx` id of the same group (`chat/send`).
+    pub chat_id: String,
+    /// userId of the owner, for groups made through the API.
+    pub owner: Option<String>,
+    /// `chat/create` or `scenegroup` for groups an app made; `None` for groups set up by hand.
+    pub made_via: Option<String>,
     pub disbanded: bool,
     pub members: Vec<String>,
     pub app_robots: Vec<String>,
@@ -58,6 +65,8 @@ pub(crate) struct World {
     pub users: Vec<UserInfo>,
     pub honours: Vec<HonourInfo>,
     pub grants_in_flight: HashSet<String>,
+    /// Scene groups by (appKey, uuid): the same uuid makes no second group.
+    pub scene_uuids: HashMap<(String, String), String>,
     pub faults: HashMap<String, Faults>,
     pub qps: HashMap<(String, String), VecDeque<Instant>>,
     pub monthly_sent: u32,
@@ -84,11 +93,54 @@ impl World {
         self.groups.get(cid).map(|g| GroupInfo {
             open_conversation_id: cid.to_owned(),
             name: g.name.clone(),
+            chat_id: g.chat_id.clone(),
+            owner: g.owner.clone(),
+            made_via: g.made_via.clone(),
             disbanded: g.disbanded,
             members: g.members.clone(),
             app_robots: g.app_robots.clone(),
             message_count: g.messages.len(),
         })
+    }
+
+    /// Adds a group (replacing one with the same openConversationId); returns its
+    /// openConversationId.
+    pub fn new_group(&mut self, spec: GroupSpec) -> String {
+        let cid = spec
+            .open_conversation_id
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| format!("cid{}", random_string(22, ALNUM)));
+        let name = if spec.name.trim().is_empty() {
+            "未命名群".to_owned()
+        } else {
+            spec.name
+        };
+        if !self.groups.contains_key(&cid) {
+            self.group_order.push(cid.clone());
+        }
+        self.groups.insert(
+            cid.clone(),
+            GroupRec {
+                name,
+                chat_id: format!("chat{}", random_string(32, HEX)),
+                owner: None,
+                made_via: None,
+                disbanded: false,
+                members: spec.members,
+                app_robots: Vec::new(),
+                messages: Vec::new(),
+                app_sends: HashMap::new(),
+            },
+        );
+        cid
+    }
+
+    /// The openConversationId of the group with this chatid.
+    pub fn cid_of_chat(&self, chat_id: &str) -> Option<String> {
+        self.groups
+            .iter()
+            .find(|(_, g)| g.chat_id == chat_id)
+            .map(|(cid, _)| cid.clone())
     }
 
     pub fn user_by_id(&self, id: &str) -> Option<&UserInfo> {

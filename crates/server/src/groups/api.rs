@@ -4,10 +4,12 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::groups::types::{GroupForm, GroupSummary, TestSendResult};
+use crate::groups::types::{
+    GroupForm, GroupSummary, MadeGroup, MakeFormChoices, MakeGroupForm, TestSendResult,
+};
 #[cfg(feature = "ssr")]
 use {
-    super::{db, save},
+    super::{db, make, save},
     crate::infra::{flash, state},
     crate::session::auth::require,
     medal_core::Role,
@@ -38,6 +40,7 @@ pub async fn save_group(form: GroupForm) -> Result<i64, AppError> {
             "open_conversation_id".to_string(),
             text(&form.open_conversation_id),
         ),
+        ("chat_id".to_string(), text(&form.chat_id)),
     ]);
     let r = async {
         let admin = require(Role::Admin).await?;
@@ -83,4 +86,37 @@ pub async fn test_group(id: i64) -> Result<TestSendResult, AppError> {
         }
     });
     flash::finish("group-test", BTreeMap::new(), r).await
+}
+
+/// What the "create a DingTalk group" form offers.
+#[server(prefix = "/sfn", endpoint = "groups/make_choices")]
+pub async fn make_choices() -> Result<MakeFormChoices, AppError> {
+    require(Role::Admin).await?;
+    make::choices(&state()?).await
+}
+
+/// Makes a group in DingTalk from the people picked and saves it as a share target.
+#[server(prefix = "/sfn", endpoint = "groups/make")]
+pub async fn make_group(form: MakeGroupForm) -> Result<MadeGroup, AppError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let values = BTreeMap::from([
+        ("name".to_string(), text(&form.name)),
+        ("owner".to_string(), text(&form.owner)),
+        ("medal".to_string(), text(&form.medal)),
+        ("department".to_string(), form.department.join("\n")),
+    ]);
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        make::make(&state()?, &admin, &form).await
+    }
+    .await
+    .inspect(|m| {
+        leptos_axum::redirect(&format!(
+            "/groups/{}?made={}&skipped={}",
+            m.id,
+            m.members,
+            m.skipped.len()
+        ))
+    });
+    flash::finish("group-make", values, r).await
 }

@@ -1,5 +1,5 @@
-//! Share targets: custom-robot groups (webhook token + 加签 secret + keywords, secrets encrypted)
-//! and app-robot groups (openConversationId). List, read, create/edit, disable, test-send, health.
+//! Share targets: custom-robot groups (webhook token + 加签 secret + keywords, secrets encrypted),
+//! app-robot groups (openConversationId) and groups reached by chatid (`chat/send`). List, read, create/edit, disable, test-send, health.
 
 use crate::error::AppError;
 use crate::groups::GroupHealth;
@@ -23,6 +23,10 @@ pub struct GroupRow {
     pub sign_secret_enc: Option<String>,
     pub keywords: String,
     pub open_conversation_id: Option<String>,
+    pub chat_id: Option<String>,
+    pub made_via: Option<String>,
+    pub owner_userid: Option<String>,
+    pub member_count: Option<i32>,
     pub disabled: bool,
     pub last_ok_at: Option<i64>,
     pub last_error_at: Option<i64>,
@@ -33,7 +37,7 @@ pub struct GroupRow {
 }
 
 pub(crate) const SELECT: &str = "SELECT id, name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, \
-    disabled, last_ok_at, last_error_at, last_error_code, last_error_message, created_at, updated_at FROM share_groups";
+    chat_id, made_via, owner_userid, member_count, disabled, last_ok_at, last_error_at, last_error_code, last_error_message, created_at, updated_at FROM share_groups";
 
 impl GroupRow {
     pub fn keyword_list(&self) -> Vec<String> {
@@ -55,6 +59,10 @@ impl GroupRow {
             kind: self.kind.clone(),
             keywords: self.keyword_list(),
             open_conversation_id: self.open_conversation_id.clone(),
+            chat_id: self.chat_id.clone(),
+            made_via: self.made_via.clone(),
+            owner_userid: self.owner_userid.clone(),
+            member_count: self.member_count,
             token_masked: reveal(&self.webhook_token_enc),
             secret_masked: reveal(&self.sign_secret_enc),
             disabled: self.disabled,

@@ -3,6 +3,9 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod make;
+pub mod make_page;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod save;

@@ -25,10 +25,10 @@ use leptos_router::hooks::use_query_map;
 use medal_core::{Lang, Role};
 
 fn kind_label(lang: Lang, kind: &str) -> &'static str {
-    if kind == "app" {
-        lang.t("应用机器人", "App robot")
-    } else {
-        lang.t("自定义机器人", "Custom robot")
+    match kind {
+        "app" => lang.t("应用机器人", "App robot"),
+        "chat" => lang.t("群 chatid（chat/send）", "Group chatid (chat/send)"),
+        _ => lang.t("自定义机器人", "Custom robot"),
     }
 }
 
@@ -53,6 +53,7 @@ pub fn GroupList() -> impl IntoView {
             <h1>{lang.t("群组", "Groups")}</h1>
             <div class="actions">
                 <IfCan role=Role::Admin>
+                    <a class="btn" href="/groups/make">{lang.t("在钉钉建群", "Create a DingTalk group")}</a>
                     <a class="btn btn-primary" href="/groups/new">{lang.t("＋ 添加群", "+ Add group")}</a>
                 </IfCan>
             </div>
@@ -141,6 +142,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                     view! {
                         <Title text=g.name.clone()/>
                         <nav class="crumbs"><a href="/groups">{lang.t("群组", "Groups")}</a>" / "<span>{g.name.clone()}</span></nav>
+                        <crate::groups::make_page::MadeBanner/>
                         <section class="card">
                             <div class="page-head">
                                 <h1>{g.name.clone()}" "<HealthTag health=g.health.clone()/>
@@ -184,6 +186,15 @@ pub fn GroupDetailPage() -> impl IntoView {
                                 })}
                                 {(g.kind == "app").then(|| view! {
                                     <dt>"openConversationId"</dt><dd><code>{g.open_conversation_id.clone().unwrap_or_default()}</code></dd>
+                                })}
+                                {(g.kind == "chat").then(|| view! {
+                                    <dt>"chatid"</dt><dd><code>{g.chat_id.clone().unwrap_or_default()}</code></dd>
+                                })}
+                                {g.made_via.clone().map(|via| view! {
+                                    <dt>{lang.t("在钉钉创建", "Made in DingTalk")}</dt>
+                                    <dd class="made-via">{if via == "scenegroup" { lang.t("由勋章馆创建的场景群", "A scene group made by Medal Hall") } else { lang.t("由勋章馆创建（chat/create）", "Made by Medal Hall (chat/create)") }}
+                                        {g.member_count.map(|n| format!(" · {n} {}", lang.t("人", "members")))}
+                                        {g.owner_userid.clone().map(|o| format!(" · {} {o}", lang.t("群主", "owner")))}</dd>
                                 })}
                                 <dt>{lang.t("最近成功", "Last success")}</dt><dd>{g.health.last_ok_at.map(fmt_time).unwrap_or_else(|| "—".into())}</dd>
                                 <dt>{lang.t("最近错误", "Last error")}</dt><dd>{match (&g.health.error, g.health.last_error_at) {
@@ -235,6 +246,7 @@ fn GroupEditor(group: Option<GroupSummary>) -> impl IntoView {
         "open_conversation_id",
         g.as_ref().and_then(|g| g.open_conversation_id.clone()),
     );
+    let chat_id = val("chat_id", g.as_ref().and_then(|g| g.chat_id.clone()));
     let editing = g.is_some();
     let token_hint = g.as_ref().and_then(|g| g.token_masked.clone());
     let secret_hint = g.as_ref().and_then(|g| g.secret_masked.clone());
@@ -251,6 +263,7 @@ fn GroupEditor(group: Option<GroupSummary>) -> impl IntoView {
                 <legend>{lang.t("机器人类型", "Robot kind")}</legend>
                 <label class="check"><input type="radio" name="form[kind]" value="webhook" checked=kind == "webhook"/>" "{lang.t("自定义机器人（Webhook）", "Custom robot (webhook)")}</label>
                 <label class="check"><input type="radio" name="form[kind]" value="app" checked=kind == "app"/>" "{lang.t("企业内部应用机器人（openConversationId）", "Internal app robot (openConversationId)")}</label>
+                <label class="check"><input type="radio" name="form[kind]" value="chat" checked=kind == "chat"/>" "{lang.t("群 chatid（旧版 chat/send，2022 年前接入的应用）", "Group chatid (older chat/send, apps onboarded before 2022)")}</label>
                 <FieldErrors field="kind" error=error/>
             </fieldset>
             // the fields of the kind not chosen are dimmed by the stylesheet (`:has`), no script needed
@@ -284,6 +297,14 @@ fn GroupEditor(group: Option<GroupSummary>) -> impl IntoView {
                     <label for="open_conversation_id">"openConversationId"</label>
                     <input id="open_conversation_id" name="form[open_conversation_id]" type="text" value=cid placeholder="cid…"/>
                     <FieldErrors field="open_conversation_id" error=error/>
+                </div>
+            </div>
+            <div class="kind-chat">
+                <div class="field">
+                    <label for="chat_id">"chatid"</label>
+                    <input id="chat_id" name="form[chat_id]" type="text" value=chat_id placeholder="chat…"/>
+                    <p class="hint">{lang.t("消息以应用身份经 chat/send 发出，每条最多 2048 字节。", "Messages go as the app through chat/send, at most 2,048 bytes each.")}</p>
+                    <FieldErrors field="chat_id" error=error/>
                 </div>
             </div>
             <div class="form-actions">

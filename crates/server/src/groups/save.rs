@@ -34,6 +34,7 @@ struct Valid {
     secret: Option<String>,
     keywords: Vec<String>,
     cid: Option<String>,
+    chat_id: Option<String>,
 }
 
 /// The group form with what the post lacks filled in: on edit from the stored group (so a
@@ -45,6 +46,7 @@ struct Filled {
     sign_secret: String,
     keywords: String,
     open_conversation_id: String,
+    chat_id: String,
 }
 
 fn fill(f: &GroupForm, existing: Option<&GroupRow>) -> Filled {
@@ -60,6 +62,7 @@ fn fill(f: &GroupForm, existing: Option<&GroupRow>) -> Filled {
             &f.open_conversation_id,
             existing.and_then(|g| g.open_conversation_id.clone()),
         ),
+        chat_id: or(&f.chat_id, existing.and_then(|g| g.chat_id.clone())),
     }
 }
 
@@ -77,6 +80,7 @@ fn validate(f: &Filled, oapi_base: &str, editing: bool) -> Result<Valid, AppErro
     let mut token = None;
     let mut secret = None;
     let mut cid = None;
+    let mut chat_id = None;
     let keywords = parse_keywords(&f.keywords);
     match kind.as_str() {
         "webhook" => {
@@ -163,6 +167,28 @@ fn validate(f: &Filled, oapi_base: &str, editing: bool) -> Result<Valid, AppErro
                 cid = Some(c.to_string());
             }
         }
+        "chat" => {
+            let c = f.chat_id.trim();
+            if c.is_empty() {
+                err(
+                    "chat_id",
+                    Msg::new("请填写群的 chatid", "Enter the group's chatid"),
+                );
+            } else if c.len() > 200
+                || !c.starts_with("chat")
+                || !c.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                err(
+                    "chat_id",
+                    Msg::new(
+                        "chatid 以 chat 开头，只含字母和数字",
+                        "A chatid starts with chat and has only letters and digits",
+                    ),
+                );
+            } else {
+                chat_id = Some(c.to_string());
+            }
+        }
         _ => err(
             "kind",
             Msg::new("请选择机器人类型", "Choose the robot kind"),
@@ -176,6 +202,7 @@ fn validate(f: &Filled, oapi_base: &str, editing: bool) -> Result<Valid, AppErro
             secret,
             keywords,
             cid,
+            chat_id,
         })
     } else {
         Err(AppError::Validation(errors))
@@ -234,14 +261,14 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &GroupForm) -> Result<i64
     } else {
         "[]".into()
     };
-    let after = json!({"name": v.name, "kind": v.kind, "keywords": v.keywords, "open_conversation_id": v.cid,
+    let after = json!({"name": v.name, "kind": v.kind, "keywords": v.keywords, "open_conversation_id": v.cid, "chat_id": v.chat_id,
         "token_changed": v.token.is_some(), "secret": if secret_enc.is_some() { "set" } else { "none" }});
     match existing {
         None => {
             let new_id = with_db!(db, p => sqlx::query_scalar::<_, i64>(
-                "INSERT INTO share_groups (name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
-                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now)
+                "INSERT INTO share_groups (name, kind, webhook_token_enc, sign_secret_enc, keywords, open_conversation_id, chat_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id")
+                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now).bind(&v.chat_id)
                 .fetch_one(p).await).map_err(AppError::from)?;
             crate::infra::audit::audit(
                 db,
@@ -258,11 +285,11 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &GroupForm) -> Result<i64
         Some(old) => {
             with_db!(db, p => sqlx::query(
                 "UPDATE share_groups SET name = $1, kind = $2, webhook_token_enc = $3, sign_secret_enc = $4, keywords = $5, \
-                 open_conversation_id = $6, updated_at = $7 WHERE id = $8")
-                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now).bind(old.id)
+                 open_conversation_id = $6, updated_at = $7, chat_id = $9 WHERE id = $8")
+                .bind(&v.name).bind(&v.kind).bind(&token_enc).bind(&secret_enc).bind(&keywords).bind(&v.cid).bind(now).bind(old.id).bind(&v.chat_id)
                 .execute(p).await.map(|_| ())).map_err(AppError::from)?;
             let before = json!({"name": old.name, "kind": old.kind, "keywords": old.keyword_list(),
-                "open_conversation_id": old.open_conversation_id, "secret": if old.sign_secret_enc.is_some() { "set" } else { "none" }});
+                "open_conversation_id": old.open_conversation_id, "chat_id": old.chat_id, "secret": if old.sign_secret_enc.is_some() { "set" } else { "none" }});
             crate::infra::audit::audit(
                 db,
                 admin,

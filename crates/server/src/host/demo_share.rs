@@ -10,6 +10,7 @@ use crate::infra::Db;
 use crate::settings::db::APP_KEY;
 use crate::settings::db::APP_SECRET_ENC;
 use crate::settings::db::ROBOT_CODE;
+use crate::settings::db::SCENE_GROUP_TEMPLATE;
 use crate::with_db;
 use dingtalk::sim::{AppSpec, Simulator};
 
@@ -45,24 +46,35 @@ pub async fn seed_groups(db: &Db, config: &Config, sim: &Simulator) -> Result<()
     Ok(())
 }
 
-/// The simulator's internal app (for the userId lookup by mobile): the settings' credentials when
-/// an earlier demo run saved them (the simulator forgets on restart), else new ones, saved.
+/// The simulator's internal app (for the userId lookup by mobile and the groups made from the
+/// app): the settings' credentials and scene-group template when an earlier demo run saved them
+/// (the simulator forgets on restart), else new ones, saved.
 pub async fn seed_app(db: &Db, config: &Config, sim: &Simulator) -> Result<(), AppError> {
     let crypto = crate::infra::crypto::for_config(config)?;
+    let template = crate::settings::db::scene_group_template(db)
+        .await?
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .collect::<String>();
+    let template = Some(template).filter(|t| !t.is_empty());
     let spec = match crate::settings::db::app_credentials(db, &crypto).await? {
         Some(c) => AppSpec {
             name: "勋章馆".into(),
             app_key: Some(c.app_key),
             app_secret: Some(c.app_secret),
             robot_code: Some(c.robot_code),
+            scene_group_template_id: template,
+            new_app: false,
         },
         None => AppSpec {
             name: "勋章馆".into(),
+            scene_group_template_id: template,
             ..AppSpec::default()
         },
     };
     let app = sim.create_app(spec);
     settings_put(db, APP_KEY, &app.app_key).await?;
     settings_put(db, APP_SECRET_ENC, &crypto.encrypt(&app.app_secret)).await?;
-    settings_put(db, ROBOT_CODE, &app.robot_code).await
+    settings_put(db, ROBOT_CODE, &app.robot_code).await?;
+    settings_put(db, SCENE_GROUP_TEMPLATE, &app.scene_group_template_id).await
 }

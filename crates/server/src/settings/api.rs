@@ -27,6 +27,10 @@ pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
         ("public_base_url".to_string(), text(&form.public_base_url)),
         ("app_key".to_string(), text(&form.app_key)),
         ("robot_code".to_string(), text(&form.robot_code)),
+        (
+            "scene_group_template".to_string(),
+            text(&form.scene_group_template),
+        ),
     ]);
     let r = async {
         let admin = require(Role::Owner).await?;

@@ -27,6 +27,16 @@ pub const APP_SECRET_ENC: &str = "dingtalk_app_secret_enc";
 
 pub const ROBOT_CODE: &str = "dingtalk_robot_code";
 
+pub const SCENE_GROUP_TEMPLATE: &str = "dingtalk_scene_group_template";
+
+/// The scene-group template id groups made from the app use ("" when not set: they are made
+/// with the older `chat/create`).
+pub async fn scene_group_template(db: &Db) -> Result<String, AppError> {
+    Ok(settings_get(db, SCENE_GROUP_TEMPLATE)
+        .await?
+        .unwrap_or_default())
+}
+
 /// The organisation's name ("" when not set).
 pub async fn org_name(db: &Db) -> Result<String, AppError> {
     Ok(settings_get(db, ORG_NAME).await?.unwrap_or_default())
@@ -84,6 +94,7 @@ async fn view(db: &Db, config: &Config, crypto: &Crypto) -> Result<SettingsView,
         app_key: settings_get(db, APP_KEY).await?.unwrap_or_default(),
         app_secret_masked: secret,
         robot_code: settings_get(db, ROBOT_CODE).await?.unwrap_or_default(),
+        scene_group_template: scene_group_template(db).await?,
     })
 }
 
@@ -99,6 +110,7 @@ struct Filled {
     public_base_url: String,
     app_key: String,
     robot_code: String,
+    scene_group_template: String,
     app_secret: Option<String>,
     clear_app_secret_requested: bool,
 }
@@ -119,6 +131,7 @@ async fn fill(db: &Db, f: &SettingsForm) -> Result<Filled, AppError> {
         public_base_url: keep(&f.public_base_url, PUBLIC_BASE_URL).await?,
         app_key: keep(&f.app_key, APP_KEY).await?,
         robot_code: keep(&f.robot_code, ROBOT_CODE).await?,
+        scene_group_template: keep(&f.scene_group_template, SCENE_GROUP_TEMPLATE).await?,
         app_secret: f.app_secret.clone().filter(|s| !s.trim().is_empty()),
         clear_app_secret_requested: f.clear_app_secret,
     })
@@ -156,6 +169,12 @@ fn validate(f: &Filled) -> Result<(), AppError> {
     for (field, v, zh, en) in [
         ("app_key", &f.app_key, "AppKey", "AppKey"),
         ("robot_code", &f.robot_code, "RobotCode", "RobotCode"),
+        (
+            "scene_group_template",
+            &f.scene_group_template,
+            "群模板 ID",
+            "The scene-group template id",
+        ),
         ("app_secret", &secret, "AppSecret", "AppSecret"),
     ] {
         if v.trim().chars().count() > 200 || !v.trim().chars().all(|c| c.is_ascii_graphic()) {
@@ -193,6 +212,7 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &SettingsForm) -> Result<
     .await?;
     settings_put(db, APP_KEY, f.app_key.trim()).await?;
     settings_put(db, ROBOT_CODE, f.robot_code.trim()).await?;
+    settings_put(db, SCENE_GROUP_TEMPLATE, f.scene_group_template.trim()).await?;
     if let Some(secret) = &f.app_secret {
         settings_put(db, APP_SECRET_ENC, &crypto.encrypt(secret.trim())).await?;
     } else if clear_secret {
@@ -219,6 +239,7 @@ fn audited(v: &SettingsView) -> serde_json::Value {
         "public_base_url": v.public_base_url,
         "app_key": v.app_key,
         "robot_code": v.robot_code,
+        "scene_group_template": v.scene_group_template,
         "app_secret": if v.app_secret_masked.is_some() { "set" } else { "none" },
     })
 }

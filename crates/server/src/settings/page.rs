@@ -65,6 +65,7 @@ fn SettingsReadOnly(s: SettingsView) -> impl IntoView {
                 <dt>"AppKey"</dt><dd><code>{or_dash(&s.app_key)}</code></dd>
                 <dt>"AppSecret"</dt><dd><code>{s.app_secret_masked.clone().unwrap_or_else(|| lang.t("未设置", "Not set").into())}</code></dd>
                 <dt>"RobotCode"</dt><dd><code>{or_dash(&s.robot_code)}</code></dd>
+                <dt>{lang.t("群模板 ID", "Scene-group template")}</dt><dd><code>{or_dash(&s.scene_group_template)}</code></dd>
             </dl>
         </section>
     }
@@ -91,6 +92,7 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
     let base = val("public_base_url", &s.public_base_url);
     let key = val("app_key", &s.app_key);
     let code = val("robot_code", &s.robot_code);
+    let template = val("scene_group_template", &s.scene_group_template);
     let masked = s.app_secret_masked.clone();
     view! {
         <ActionForm action=save attr:class="form card settings-form" attr:novalidate=true>
@@ -135,6 +137,12 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
                     <label class="check"><input type="checkbox" name="form[clear_app_secret]" value="true"/>" "{lang.t("删除已保存的 AppSecret", "Remove the saved AppSecret")}</label>
                 })}
                 <FieldErrors field="app_secret" error=error/>
+            </div>
+            <div class="field">
+                <label for="scene_group_template">{lang.t("场景群模板 ID（群模板）", "Scene-group template id")}</label>
+                <input id="scene_group_template" name="form[scene_group_template]" type="text" autocomplete="off" value=template/>
+                <p class="hint">{lang.t("在钉钉开发者后台创建群模板并添加本应用的机器人。填写后，“在钉钉建群”使用场景群接口，机器人自动入群；留空则使用旧版 chat/create（仅 2022 年前接入的应用可用）。", "Create a group template in DingTalk's developer console with this app's robot. With it, “Create a DingTalk group” uses the scene-group API and the robot joins; empty uses the older chat/create (only for apps onboarded before 2022).")}</p>
+                <FieldErrors field="scene_group_template" error=error/>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">{lang.t("保存", "Save")}</button>

@@ -12,6 +12,8 @@ pub struct SettingsView {
     /// `SEC••••••3f`-style, never the secret.
     pub app_secret_masked: Option<String>,
     pub robot_code: String,
+    /// The scene-group template (群模板) groups made from the app use; "" when not set.
+    pub scene_group_template: String,
 }
 
 /// The settings form. A field the post lacks keeps its stored value (a junk or partial post must
@@ -24,6 +26,7 @@ pub struct SettingsForm {
     pub app_key: Option<String>,
     pub app_secret: Option<String>,
     pub robot_code: Option<String>,
+    pub scene_group_template: Option<String>,
     pub clear_app_secret: bool,
     /// The post is the settings form, which carries every field (it says so in a hidden field):
     /// an empty field then means "empty". Form decoding gives an empty field as absent, so

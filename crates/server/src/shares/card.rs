@@ -26,16 +26,17 @@ pub const DIGEST_MAX: usize = 30;
 pub const DIGEST_BUDGET: usize = 12_000;
 
 /// The awards of a digest share cut into messages of at most [`DIGEST_MAX`] awards and
-/// [`DIGEST_BUDGET`] bytes (`size` measures a message of these awards), in their order.
+/// `budget` bytes (`size` measures a message of these awards), in their order.
 pub fn digest_batches(
     rows: &[AwardCardRow],
+    budget: usize,
     size: impl Fn(&[AwardCardRow]) -> usize,
 ) -> Vec<Vec<AwardCardRow>> {
     let mut out: Vec<Vec<AwardCardRow>> = Vec::new();
     let mut cur: Vec<AwardCardRow> = Vec::new();
     for r in rows {
         cur.push(r.clone());
-        if cur.len() > 1 && (cur.len() > DIGEST_MAX || size(&cur) > DIGEST_BUDGET) {
+        if cur.len() > 1 && (cur.len() > DIGEST_MAX || size(&cur) > budget) {
             let last = cur.pop().expect("just pushed");
             out.push(std::mem::replace(&mut cur, vec![last]));
         }
@@ -51,6 +52,20 @@ pub fn message_bytes(msg: &Message) -> usize {
     serde_json::to_string(msg)
         .map(|s| s.len())
         .unwrap_or(usize::MAX)
+}
+
+/// How a group of `kind` limits a digest: the budget and the size measured against it (groups
+/// by chatid take the older `msg` object, at most 2,048 bytes).
+pub fn digest_limit(kind: &str) -> (usize, fn(&Message) -> usize) {
+    if kind == "chat" {
+        (dingtalk::message::MAX_LEGACY_MSG_BYTES, |m| {
+            dingtalk::message::legacy_msg(m)
+                .map(|v| dingtalk::message::legacy_msg_len(&v))
+                .unwrap_or(usize::MAX)
+        })
+    } else {
+        (DIGEST_BUDGET, message_bytes)
+    }
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -268,7 +283,7 @@ mod tests {
             .collect();
         let mild: Vec<AwardCardRow> = (1..=95).map(|i| row(i, "张伟", "季度之星")).collect();
         for (rows, at_most) in [(worst, 40), (mild, 4)] {
-            let batches = digest_batches(&rows, size);
+            let batches = digest_batches(&rows, DIGEST_BUDGET, size);
             assert!(batches.len() <= at_most, "{} messages", batches.len());
             for b in &batches {
                 assert!(!b.is_empty() && b.len() <= DIGEST_MAX);

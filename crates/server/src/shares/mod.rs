@@ -8,6 +8,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod guard_page;
+#[cfg(feature = "ssr")]
+pub mod history;
 pub mod list_page;
 pub mod new_page;
 #[cfg(feature = "ssr")]

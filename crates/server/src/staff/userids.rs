@@ -50,8 +50,8 @@ pub(crate) fn explain(e: &DtError) -> Msg {
 
 fn no_credentials() -> AppError {
     AppError::form(Msg::new(
-        "请先在「设置」中填写钉钉应用的 AppKey、AppSecret 和 RobotCode：按手机号查询 userId 要用这个应用。",
-        "Set the DingTalk app's AppKey, AppSecret and RobotCode in Settings first: the lookup by mobile goes through that app.",
+        "请先在「设置」中填写钉钉应用的 AppKey、AppSecret 和 RobotCode：按手机号查询 userId、在钉钉建群都要用这个应用。",
+        "Set the DingTalk app's AppKey, AppSecret and RobotCode in Settings first: the lookup by mobile and making DingTalk groups go through that app.",
     ))
 }
 

@@ -78,6 +78,9 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/shares/guard/save", Role::Owner),
     ("/sfn/groups/disable", Role::Admin),
     ("/sfn/groups/enable", Role::Admin),
+    // groups made in DingTalk (issue #14 §3)
+    ("/sfn/groups/make_choices", Role::Admin),
+    ("/sfn/groups/make", Role::Admin),
     // admins and the audit log (issue #12)
     ("/sfn/admins/list", Role::Owner),
     ("/sfn/admins/create", Role::Owner),
@@ -130,6 +133,7 @@ const NEED_DINGTALK: &[&str] = &[
     "/sfn/staff/userid/cancel",
     "/sfn/attendance/start",
     "/sfn/attendance/cancel",
+    "/sfn/groups/make",
 ];
 
 async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::Response {

@@ -112,6 +112,14 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
             .await
         }
         "/sfn/settings/save" => app.post(c, path, &[("form[org_name]", "示例")]).await,
+        "/sfn/groups/make" => {
+            let form = [
+                ("form[name]", "角色建群"),
+                ("form[owner]", "13800000000"),
+                ("form[department][]", "研发部"),
+            ];
+            app.post(c, path, &form).await
+        }
         "/sfn/shares/guard/save" => app.post(c, path, &[("form[daily_cap]", "30")]).await,
         "/sfn/shares/list" | "/sfn/shares/progress" => {
             app.post(c, path, &[("filter[status]", "")]).await
@@ -404,11 +412,13 @@ async fn digest_failure_and_retry(b: Backend) {
         .await
         .unwrap();
     assert_eq!(d["digest_from"], 5);
-    // The preview is what the group will get: the digest when asked for, else the first card.
+    // The preview is what the group will get: the digest when asked for (or for more than
+    // five awards), else the first card.
     let n = awards.len();
     let all = awards.join(",");
-    for (digest, people) in [(true, n), (false, 1)] {
-        let mut form = vec![("awards", all.as_str()), ("options[style]", "action_card")];
+    let few = awards[..3].join(",");
+    for (digest, ids, people) in [(true, &all, n), (false, &all, n), (false, &few, 1)] {
+        let mut form = vec![("awards", ids.as_str()), ("options[style]", "action_card")];
         if digest {
             form.push(("options[digest]", "true"));
         }

@@ -3,7 +3,6 @@
 //! `offset`/`limit` with `hasMore`, the per-app QPS limit (errcode 90018) and the faults.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -11,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::app::app_of_token;
-use super::{errcode, oapi_fault, qps_errcode, within_rate};
+use super::{errcode, oapi_auth, oapi_fault};
 use crate::app::attendance::{MAX_LIMIT, MAX_SPAN_DAYS, MAX_USERS};
 use crate::sim::Simulator;
 
@@ -75,26 +73,12 @@ pub(super) async fn attendance_list(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let token = q.get("access_token").map(String::as_str).unwrap_or("");
     let (latency, action) = {
         let mut w = sim.world();
-        w.count("attendance/list");
-        let Some(app_key) = app_of_token(&w, token) else {
-            return errcode(40014, "不合法的access_token");
+        let app_key = match oapi_auth(&sim, &mut w, &q, "attendance/list") {
+            Ok(k) => k,
+            Err(r) => return r,
         };
-        let window = w
-            .qps
-            .entry((app_key.clone(), "attendance/list".to_owned()))
-            .or_default();
-        if !within_rate(
-            window,
-            sim.config().app_qps,
-            Duration::from_secs(1),
-            Instant::now(),
-        ) {
-            w.stats.qps_refusals += 1;
-            return qps_errcode();
-        }
         w.take_fault(&[&app_key])
     };
     if let Some(r) = oapi_fault(&sim, latency, action).await {

@@ -2,13 +2,15 @@
 //!
 //! This file holds the routes and what the endpoints share: the error answers, the rolling rate
 //! window, and the fault and token checks of v1.0 calls. The endpoints themselves are in
-//! [`robot`] (custom robots), [`app`] (tokens, app robot, user lookup) and [`honours`].
+//! [`robot`] (custom robots), [`app`] (tokens, app robot, user lookup), [`chat`] (groups an app
+//! makes, messages by chatid), [`attendance`] and [`honours`].
 
 // handlers return `Result<_, Response>`; the size of an axum Response is fine here
 #![allow(clippy::result_large_err)]
 
 mod app;
 mod attendance;
+mod chat;
 mod honours;
 mod robot;
 
@@ -26,6 +28,7 @@ use super::{random_string, Simulator};
 use crate::app::TOKEN_HEADER;
 use app::{access_token, app_of_token, get_by_mobile, gettoken, group_send};
 use attendance::attendance_list;
+use chat::{chat_create, chat_send, chat_update, scene_group_create};
 use honours::{create_honour, grant_honour, list_honours, recall_honour, user_honours};
 use robot::robot_send;
 
@@ -37,6 +40,13 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/v1.0/robot/groupMessages/send", post(group_send))
         .route("/topapi/v2/user/getbymobile", post(get_by_mobile))
         .route("/attendance/list", post(attendance_list))
+        .route("/chat/create", post(chat_create))
+        .route("/chat/update", post(chat_update))
+        .route("/chat/send", post(chat_send))
+        .route(
+            "/topapi/im/chat/scenegroup/create",
+            post(scene_group_create),
+        )
         .route("/v1.0/orgCulture/honors/templates", post(create_honour))
         .route("/v1.0/orgCulture/organizations/honors", get(list_honours))
         .route(
@@ -145,6 +155,31 @@ async fn oapi_fault(sim: &Simulator, latency: Duration, action: FaultAction) -> 
 /// The legacy (oapi) answer to an app over its calls per second.
 fn qps_errcode() -> Response {
     errcode(90018, "当前应用调用该接口的频率超过限制")
+}
+
+/// Token and per-app QPS checks of an oapi call (`?access_token=`). Returns the appKey.
+fn oapi_auth(
+    sim: &Simulator,
+    w: &mut World,
+    query: &std::collections::HashMap<String, String>,
+    api: &str,
+) -> Result<String, Response> {
+    w.count(api);
+    let token = query.get("access_token").map(String::as_str).unwrap_or("");
+    let Some(app_key) = app::app_of_token(w, token) else {
+        return Err(errcode(40014, "不合法的access_token"));
+    };
+    let window = w.qps.entry((app_key.clone(), api.to_owned())).or_default();
+    if !within_rate(
+        window,
+        sim.config().app_qps,
+        Duration::from_secs(1),
+        Instant::now(),
+    ) {
+        w.stats.qps_refusals += 1;
+        return Err(qps_errcode());
+    }
+    Ok(app_key)
 }
 
 /// Token and per-app QPS checks of a v1.0 call. Returns the appKey.

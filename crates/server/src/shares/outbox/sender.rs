@@ -112,6 +112,12 @@ impl Sender {
                     .await
                     .map(|_| ())
             }
+            "chat" => {
+                let chat_id = group.chat_id.clone().unwrap_or_default();
+                let client = self.app_client().await?;
+                self.limiter.check(&rate_key(group.id)).await?;
+                client.send_chat_message(&chat_id, msg).await.map(|_| ())
+            }
             _ => {
                 let cid = group.open_conversation_id.clone().unwrap_or_default();
                 let app_msg = dingtalk::AppMessage::from_message(msg).ok_or_else(|| {

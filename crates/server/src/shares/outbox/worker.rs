@@ -78,9 +78,9 @@ fn decide(cfg: &OutboxConfig, kind: &str, attempts: i32, e: &DtError) -> Outcome
                 count_attempt: false,
             }
         }
-        // The app robot has no msgUuid: resending after an unknown outcome could post twice,
-        // so a person decides (retry button).
-        RetryClass::OutcomeUnknown if kind == "app" => Outcome::Stop { status: "failed" },
+        // Only custom robots de-duplicate by msgUuid: resending an app-robot or chat/send
+        // message after an unknown outcome could post twice, so a person decides (retry button).
+        RetryClass::OutcomeUnknown if kind != "webhook" => Outcome::Stop { status: "failed" },
         RetryClass::Transient | RetryClass::OutcomeUnknown => {
             if attempts >= cfg.outbox_max_attempts {
                 Outcome::Stop { status: "gave_up" }
