@@ -1,6 +1,8 @@
 -- Groups reached by chatid through chat/send (a third kind beside custom robots and app-robot
 -- conversations), and groups the app made itself (issue #14 §3): how it made them, the owner
--- and the member count.
+-- and the member count. Two more kinds of target are the winners themselves, 1:1 (§2): `oto`
+-- (the app robot's single chat) and `notice` (a work notice); their shares name the people in
+-- `recipients` (a JSON list of userIds).
 --
 -- SQLite cannot change a CHECK constraint, so the table is rebuilt. The migrator runs this in
 -- a transaction, where foreign keys cannot be switched off; they are deferred instead: dropping
@@ -13,7 +15,7 @@ DROP TABLE share_groups;
 CREATE TABLE share_groups (
     id                      INTEGER PRIMARY KEY AUTOINCREMENT,
     name                    TEXT NOT NULL,
-    kind                    TEXT NOT NULL CHECK (kind IN ('webhook', 'app', 'chat')),
+    kind                    TEXT NOT NULL CHECK (kind IN ('webhook', 'app', 'chat', 'oto', 'notice')),
     webhook_token_enc       TEXT,
     sign_secret_enc         TEXT,
     keywords                TEXT NOT NULL DEFAULT '[]',
@@ -45,3 +47,5 @@ SELECT 'share_groups', seq FROM share_groups_seq
 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'share_groups');
 DROP TABLE share_groups_copy;
 DROP TABLE share_groups_seq;
+
+ALTER TABLE shares ADD COLUMN recipients TEXT;

@@ -211,6 +211,33 @@ pub fn compose(awards: &[CardAward], style: &CardStyle, org: &str, keywords: &[S
 }
 
 /// Text for the title (plain, one line).
+/// The card a winner gets 1:1. `a` stands for every person it goes to (one medal, one reason,
+/// one day); with one person it has the button to their award page. `note` ends the text (e.g.
+/// a notice's number: DingTalk drops a work notice it has seen before).
+pub fn personal(a: &CardAward, people: usize, org: &str, note: &str) -> Card {
+    let medal = escape_md(&a.medal_name);
+    let mut text = format!(
+        "![{medal}]({})\n\n### 🏅 恭喜你获得「{medal}」勋章\n\n**颁发原因**：{}  \n**日期**：{}",
+        a.icon_url,
+        escape_md(&a.reason),
+        fmt_date(a.awarded_at)
+    );
+    let org = escape_md(org);
+    if !org.is_empty() {
+        text.push_str(&format!("\n\n—— {org}"));
+    }
+    let note = escape_md(note);
+    if !note.is_empty() {
+        text.push_str(&format!("\n\n{note}"));
+    }
+    Card {
+        title: format!("恭喜你获得「{}」勋章", one_line(&a.medal_name)),
+        text,
+        button: (people == 1).then(|| ("查看我的勋章".to_string(), a.link.clone())),
+        mentions: Vec::new(),
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -229,6 +256,29 @@ impl Card {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn personal_card_escapes_and_links_one_person() {
+        let a = super::CardAward {
+            medal_name: "**星**".into(),
+            icon_url: "https://x.cn/i.png".into(),
+            staff_name: "张三".into(),
+            user_id: None,
+            reason: "[点我](https://evil.example)".into(),
+            awarded_at: 0,
+            link: "https://x.cn/a/t".into(),
+        };
+        let one = super::personal(&a, 1, "某公司", "通知 #7");
+        assert!(one.text.contains("恭喜你获得「＊＊星＊＊」勋章"));
+        assert!(!one.text.contains("[点我]"));
+        assert!(one.text.ends_with("通知 #7") || one.text.ends_with("通知 ＃7"));
+        assert_eq!(
+            one.button.as_ref().map(|b| b.1.as_str()),
+            Some("https://x.cn/a/t")
+        );
+        assert!(super::personal(&a, 3, "", "").button.is_none());
+        assert!(one.mentions.is_empty());
+    }
+
     use super::*;
 
     fn award(name: &str, uid: Option<&str>) -> CardAward {

@@ -23,7 +23,8 @@ pub mod sim;
 
 pub use app::{
     AppClient, AppCredentials, AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow,
-    ChatCreated, CheckType, GrantReport, Honour, HonourGrant, NewChat, NewHonour, Pace, TimeResult,
+    ChatCreated, CheckType, DirectReport, GrantReport, Honour, HonourGrant, NewChat, NewHonour,
+    Pace, TimeResult,
 };
 pub use error::{Error, ErrorKind, Lang, Result, RetryClass};
 pub use limiter::{MemoryRateStore, RateLimiter, RateStore};

@@ -4,6 +4,7 @@
 
 pub mod attendance;
 mod chat;
+mod direct;
 mod honours;
 mod transport;
 
@@ -15,6 +16,7 @@ pub use chat::{
     ChatCreated, NewChat, MAX_CHAT_MEMBERS, MAX_CHAT_MEMBERS_PER_CALL, MAX_CHAT_NAME_CHARS,
     MAX_SCENE_GROUP_MEMBERS,
 };
+pub use direct::{DirectReport, MAX_NOTICE_USERS, MAX_OTO_USERS};
 pub use honours::{
     GrantReport, Honour, HonourGrant, NewHonour, MAX_GRANT_GROUPS, MAX_GRANT_RECIPIENTS,
 };

@@ -57,6 +57,9 @@ pub struct AppInfo {
     /// Onboarded after 2022: `chat/create`, `chat/update` and `chat/send` answer 60011.
     #[serde(default)]
     pub new_app: bool,
+    /// The AgentId work notices are sent with.
+    #[serde(default)]
+    pub agent_id: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,7 +78,8 @@ pub struct Received {
     pub at_ms: i64,
     /// Name of the robot that posted it.
     pub sender: String,
-    /// `webhook`, `app`, `chat` (`chat/send`) or `honour`.
+    /// `webhook`, `app`, `chat` (`chat/send`), `honour`; in a person's 1:1 chat `oto` (the app
+    /// robot) or `notice` (a work notice).
     pub via: String,
     pub msg_uuid: Option<String>,
     /// App messages: the template key.

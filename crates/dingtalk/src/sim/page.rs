@@ -64,6 +64,8 @@ fn render_message(r: &Received, users: &[UserInfo]) -> String {
     let via = match r.via.as_str() {
         "app" => "应用机器人",
         "chat" => "应用消息（chat/send）",
+        "oto" => "机器人单聊",
+        "notice" => "工作通知",
         "honour" => "组织荣誉",
         _ => "自定义机器人",
     };
@@ -146,6 +148,7 @@ header nav a{color:#3296fa;text-decoration:none;margin-right:12px}
 .tag{display:inline-block;background:#eef4ff;color:#3f6fc6;border-radius:3px;padding:0 4px;font-size:11px}
 .tag.warn{background:#fff1f0;color:#d4380d}
 .made{margin:4px 0 0;font-size:12px;color:#555}
+h2.section{font-size:15px;margin:20px 16px 0;color:#333}h2.section small{color:#888;font-weight:normal}
 code{font-size:11px;color:#999}
 .msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column-reverse;gap:12px}
 .empty{color:#999;text-align:center}
@@ -254,7 +257,41 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
         }
         out.push_str("</div></section>");
     }
-    out.push_str("</main></body></html>");
+    out.push_str("</main>");
+    out.push_str(&direct_chats(sim, &snap.users));
+    out.push_str("</body></html>");
+    out
+}
+
+/// Each person's 1:1 chat: what the app robot and work notices sent them.
+fn direct_chats(sim: &Simulator, users: &[UserInfo]) -> String {
+    let chats = sim.direct_chats();
+    if chats.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        r#"<h2 class="section">单聊与工作通知 <small>1:1 chats and work notices</small></h2><main class="groups direct">"#,
+    );
+    for (uid, messages) in chats {
+        let name = users
+            .iter()
+            .find(|u| u.userid == uid)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| uid.clone());
+        let _ = write!(
+            out,
+            r#"<section class="chat person" id="u-{}"><div class="chat-head"><h2>{}</h2><span class="meta"><code>{}</code> · {} 条消息</span></div><div class="msgs">"#,
+            esc(&uid),
+            esc(&name),
+            esc(&uid),
+            messages.len()
+        );
+        for r in messages.iter().rev().take(100) {
+            out.push_str(&render_message(r, users));
+        }
+        out.push_str("</div></section>");
+    }
+    out.push_str("</main>");
     out
 }
 

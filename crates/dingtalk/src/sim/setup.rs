@@ -35,6 +35,24 @@ impl Simulator {
         }
     }
 
+    /// The 1:1 messages a person received (app robot and work notices), oldest first.
+    pub fn direct_messages(&self, user_id: &str) -> Vec<Received> {
+        self.world()
+            .direct
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every person's 1:1 messages, by userId.
+    pub fn direct_chats(&self) -> Vec<(String, Vec<Received>)> {
+        self.world()
+            .direct
+            .iter()
+            .map(|(u, m)| (u.clone(), m.clone()))
+            .collect()
+    }
+
     /// Messages a group received, oldest first.
     pub fn messages(&self, cid: &str) -> Vec<Received> {
         self.world()
@@ -173,6 +191,10 @@ impl Simulator {
                     )
                 }),
             new_app: spec.new_app,
+            agent_id: spec
+                .agent_id
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("3{}", random_string(9, b"0123456789"))),
         };
         let mut w = self.world();
         if !w.apps.contains_key(&app_key) {

@@ -87,6 +87,8 @@ pub struct AppSpec {
     pub scene_group_template_id: Option<String>,
     /// Onboarded after 2022: the older `chat/*` APIs are closed to it (60011).
     pub new_app: bool,
+    /// Its AgentId (a number, for work notices); generated when empty.
+    pub agent_id: Option<String>,
 }
 
 /// A user of the organisation.

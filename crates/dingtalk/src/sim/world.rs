@@ -65,6 +65,13 @@ pub(crate) struct World {
     pub users: Vec<UserInfo>,
     pub honours: Vec<HonourInfo>,
     pub grants_in_flight: HashSet<String>,
+    /// 1:1 messages (app robot single chats and work notices) by the receiver's userId.
+    pub direct: BTreeMap<String, Vec<Received>>,
+    /// Work notice results by task_id (`getsendresult`).
+    pub notice_tasks: HashMap<i64, serde_json::Value>,
+    /// (userId, content, China day) of work notices delivered: the same again that day is
+    /// dropped, as DingTalk does.
+    pub notice_seen: HashSet<(String, String, i64)>,
     /// Scene groups by (appKey, uuid): the same uuid makes no second group.
     pub scene_uuids: HashMap<(String, String), String>,
     pub faults: HashMap<String, Faults>,

@@ -37,20 +37,22 @@ pub async fn award_choices() -> Result<AwardFormChoices, AppError> {
 }
 
 /// Awards one medal (multipart form): `medal_id`, `reason`, any number of `staff` ids and
-/// `department` names, an optional recipients CSV `file`, `skip_holders`, `share_after`. On a
-/// plain post the typed values go back through the flash.
+/// `department` names, an optional recipients CSV `file`, `skip_holders`, `share_after`, `tell`
+/// (`oto` or `notice`: tell the winners 1:1). On a plain post the typed values go back through
+/// the flash.
 #[server(prefix = "/sfn", endpoint = "awards/give", input = MultipartFormData)]
 pub async fn give_award(data: MultipartData) -> Result<AwardOutcome, AppError> {
     let r = async {
         let admin = require(Role::Awarder).await?;
-        let db = state()?.db;
+        let st = state()?;
         let posted = give_form::read_form(data).await?;
-        let r = give_form::give_posted(&db, &admin, &posted).await;
-        Ok::<_, AppError>((db, posted, r))
+        let tell = give_form::tell_channel(&posted)?;
+        let r = give_form::give_posted(&st.db, &admin, &posted).await;
+        Ok::<_, AppError>((st, admin, posted, tell, r))
     }
     .await;
     let (values, r) = match r {
-        Ok((db, posted, r)) => {
+        Ok((st, admin, posted, tell, r)) => {
             let mut values = posted.values.clone();
             values.insert("staff".into(), posted.staff.join(","));
             values.insert("department".into(), posted.departments.join("\n"));
@@ -58,11 +60,16 @@ pub async fn give_award(data: MultipartData) -> Result<AwardOutcome, AppError> {
             let r = match r {
                 Ok(o) => {
                     let share = if share_after {
-                        give_form::share_url(&db, &o.batch_id).await?
+                        give_form::share_url(&st.db, &o.batch_id).await?
                     } else {
                         None
                     };
-                    leptos_axum::redirect(&share.unwrap_or_else(|| give_form::after_award_url(&o)));
+                    let url = share.unwrap_or_else(|| give_form::after_award_url(&o));
+                    let told = match tell {
+                        Some(channel) => give_form::tell_winners(&st, &admin, &o, channel).await,
+                        None => String::new(),
+                    };
+                    leptos_axum::redirect(&format!("{url}{told}"));
                     Ok(o)
                 }
                 Err(e) => Err(e),

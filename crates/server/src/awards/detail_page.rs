@@ -53,6 +53,7 @@ pub fn AwardDetailPage() -> impl IntoView {
                         <Title text=title/>
                         <nav class="crumbs"><a href="/awards">{lang.t("颁奖记录", "Awards")}</a>" / "<span>{a.medal_name.clone()}</span></nav>
                         {given().then(|| view! { <div class="banner banner-success" role="status">{lang.t("勋章已颁发。", "The medal was awarded.")}</div> })}
+                        <crate::shares::told_page::ToldBanner/>
                         <FormError error=banner/>
                         <section class="card award-card">
                             <div class="award-head">

@@ -39,6 +39,7 @@ pub fn AwardNew() -> impl IntoView {
     let reason = val("reason");
     let skip_holders = !val("skip_holders").is_empty();
     let share_after = !val("share_after").is_empty();
+    let tell = val("tell");
     let flashed_depts: Vec<String> = val("department").lines().map(str::to_string).collect();
 
     // People chosen before the page loaded (a plain post that failed, or `?staff=`): their names
@@ -192,6 +193,15 @@ pub fn AwardNew() -> impl IntoView {
                 <input type="checkbox" name="share_after" value="1" checked=share_after/>
                 <span>{lang.t("颁发后分享到钉钉群", "Share to DingTalk groups afterwards")}</span>
             </label>
+            <div class="field">
+                <label for="tell">{lang.t("告诉获奖者本人", "Tell the winners themselves")}</label>
+                <select id="tell" name="tell">
+                    <option value="" selected=tell.is_empty()>{lang.t("不通知", "No")}</option>
+                    <option value="oto" selected=tell == "oto">{lang.t("钉钉机器人单聊", "DingTalk robot, 1:1")}</option>
+                    <option value="notice" selected=tell == "notice">{lang.t("钉钉工作通知", "DingTalk work notice")}</option>
+                </select>
+                <FieldErrors field="tell" error=error/>
+            </div>
             <FieldErrors field="" error=error/>
             <div class="form-actions">
                 <a class="btn btn-ghost" href="/awards">{lang.t("取消", "Cancel")}</a>

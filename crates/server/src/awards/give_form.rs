@@ -139,3 +139,54 @@ pub async fn give_posted(
     )
     .await
 }
+
+/// The form's "tell the winners" choice: none, or a channel of [`crate::shares::direct`].
+pub fn tell_channel(posted: &Posted) -> Result<Option<&'static str>, AppError> {
+    let v = posted.values.get("tell").map(|s| s.trim()).unwrap_or("");
+    if v.is_empty() {
+        return Ok(None);
+    }
+    crate::shares::direct::CHANNELS
+        .iter()
+        .find(|c| **c == v)
+        .copied()
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::field(
+                "tell",
+                Msg::new("请选择告诉获奖者的方式", "Choose how to tell the winners"),
+            )
+        })
+}
+
+/// Queues the 1:1 messages for a batch just given; the query the next page shows them by
+/// (`&told=N&untold=K&untold_names=…`). The awards stand whatever happens here: a failure is
+/// logged and the page says nobody was told.
+pub async fn tell_winners(
+    st: &crate::infra::AppState,
+    admin: &AdminInfo,
+    o: &AwardOutcome,
+    channel: &str,
+) -> String {
+    let told = match crate::awards::give::batch_award_ids(&st.db, &o.batch_id).await {
+        Ok(ids) => crate::shares::direct::queue(st, Some(admin.id), &ids, channel).await,
+        Err(e) => Err(e),
+    };
+    let told = told.unwrap_or_else(|e| {
+        tracing::warn!(error = ?e, batch = o.batch_id, "telling the winners");
+        Default::default()
+    });
+    let names: String = told
+        .without_userid
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("、");
+    let names: String = url::form_urlencoded::byte_serialize(names.as_bytes()).collect();
+    format!(
+        "&told={}&untold={}&untold_names={names}",
+        told.people,
+        told.without_userid.len()
+    )
+}

@@ -104,6 +104,7 @@ pub fn AwardList() -> impl IntoView {
 
             </div>
         })}
+        <crate::shares::told_page::ToldBanner/>
         <form class="filters filters-wrap" method="get" action="/awards" role="search">
             <div class="field">
                 <label for="f-medal">{lang.t("勋章", "Medal")}</label>

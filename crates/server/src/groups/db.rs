@@ -118,7 +118,9 @@ pub async fn fetch_many(
 }
 
 pub async fn fetch_all(db: &Db) -> Result<Vec<GroupRow>, AppError> {
-    let sql = format!("{SELECT} ORDER BY disabled, name, id");
+    // the winners themselves (1:1 targets, `oto` and `notice`) are not groups to list or pick
+    let sql =
+        format!("{SELECT} WHERE kind IN ('webhook', 'app', 'chat') ORDER BY disabled, name, id");
     with_db!(db, p => sqlx::query_as::<_, GroupRow>(&sql).fetch_all(p).await)
         .map_err(AppError::from)
 }

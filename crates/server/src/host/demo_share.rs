@@ -7,6 +7,7 @@ use crate::infra::kv::settings_put;
 use crate::infra::now_ms;
 use crate::infra::Config;
 use crate::infra::Db;
+use crate::settings::db::AGENT_ID;
 use crate::settings::db::APP_KEY;
 use crate::settings::db::APP_SECRET_ENC;
 use crate::settings::db::ROBOT_CODE;
@@ -65,6 +66,7 @@ pub async fn seed_app(db: &Db, config: &Config, sim: &Simulator) -> Result<(), A
             robot_code: Some(c.robot_code),
             scene_group_template_id: template,
             new_app: false,
+            agent_id: None,
         },
         None => AppSpec {
             name: "勋章馆".into(),
@@ -76,5 +78,6 @@ pub async fn seed_app(db: &Db, config: &Config, sim: &Simulator) -> Result<(), A
     settings_put(db, APP_KEY, &app.app_key).await?;
     settings_put(db, APP_SECRET_ENC, &crypto.encrypt(&app.app_secret)).await?;
     settings_put(db, ROBOT_CODE, &app.robot_code).await?;
-    settings_put(db, SCENE_GROUP_TEMPLATE, &app.scene_group_template_id).await
+    settings_put(db, SCENE_GROUP_TEMPLATE, &app.scene_group_template_id).await?;
+    settings_put(db, AGENT_ID, &app.agent_id).await
 }

@@ -31,6 +31,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
             "scene_group_template".to_string(),
             text(&form.scene_group_template),
         ),
+        ("agent_id".to_string(), text(&form.agent_id)),
     ]);
     let r = async {
         let admin = require(Role::Owner).await?;

@@ -29,6 +29,13 @@ pub const ROBOT_CODE: &str = "dingtalk_robot_code";
 
 pub const SCENE_GROUP_TEMPLATE: &str = "dingtalk_scene_group_template";
 
+pub const AGENT_ID: &str = "dingtalk_agent_id";
+
+/// The app's AgentId work notices go out with ("" when not set).
+pub async fn agent_id(db: &Db) -> Result<String, AppError> {
+    Ok(settings_get(db, AGENT_ID).await?.unwrap_or_default())
+}
+
 /// The scene-group template id groups made from the app use ("" when not set: they are made
 /// with the older `chat/create`).
 pub async fn scene_group_template(db: &Db) -> Result<String, AppError> {
@@ -95,6 +102,7 @@ async fn view(db: &Db, config: &Config, crypto: &Crypto) -> Result<SettingsView,
         app_secret_masked: secret,
         robot_code: settings_get(db, ROBOT_CODE).await?.unwrap_or_default(),
         scene_group_template: scene_group_template(db).await?,
+        agent_id: agent_id(db).await?,
     })
 }
 
@@ -111,6 +119,7 @@ struct Filled {
     app_key: String,
     robot_code: String,
     scene_group_template: String,
+    agent_id: String,
     app_secret: Option<String>,
     clear_app_secret_requested: bool,
 }
@@ -132,6 +141,7 @@ async fn fill(db: &Db, f: &SettingsForm) -> Result<Filled, AppError> {
         app_key: keep(&f.app_key, APP_KEY).await?,
         robot_code: keep(&f.robot_code, ROBOT_CODE).await?,
         scene_group_template: keep(&f.scene_group_template, SCENE_GROUP_TEMPLATE).await?,
+        agent_id: keep(&f.agent_id, AGENT_ID).await?,
         app_secret: f.app_secret.clone().filter(|s| !s.trim().is_empty()),
         clear_app_secret_requested: f.clear_app_secret,
     })
@@ -164,6 +174,16 @@ fn validate(f: &Filled) -> Result<(), AppError> {
                 )],
             );
         }
+    }
+    let agent = f.agent_id.trim();
+    if agent.len() > 20 || !agent.chars().all(|c| c.is_ascii_digit()) {
+        errors.insert(
+            "agent_id".to_string(),
+            vec![Msg::new(
+                "AgentId 是一串数字（应用详情页可见）",
+                "The AgentId is a number (on the app's page)",
+            )],
+        );
     }
     let secret = f.app_secret.clone().unwrap_or_default();
     for (field, v, zh, en) in [
@@ -213,6 +233,7 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &SettingsForm) -> Result<
     settings_put(db, APP_KEY, f.app_key.trim()).await?;
     settings_put(db, ROBOT_CODE, f.robot_code.trim()).await?;
     settings_put(db, SCENE_GROUP_TEMPLATE, f.scene_group_template.trim()).await?;
+    settings_put(db, AGENT_ID, f.agent_id.trim()).await?;
     if let Some(secret) = &f.app_secret {
         settings_put(db, APP_SECRET_ENC, &crypto.encrypt(secret.trim())).await?;
     } else if clear_secret {
@@ -240,6 +261,7 @@ fn audited(v: &SettingsView) -> serde_json::Value {
         "app_key": v.app_key,
         "robot_code": v.robot_code,
         "scene_group_template": v.scene_group_template,
+        "agent_id": v.agent_id,
         "app_secret": if v.app_secret_masked.is_some() { "set" } else { "none" },
     })
 }

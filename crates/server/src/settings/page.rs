@@ -66,6 +66,7 @@ fn SettingsReadOnly(s: SettingsView) -> impl IntoView {
                 <dt>"AppSecret"</dt><dd><code>{s.app_secret_masked.clone().unwrap_or_else(|| lang.t("未设置", "Not set").into())}</code></dd>
                 <dt>"RobotCode"</dt><dd><code>{or_dash(&s.robot_code)}</code></dd>
                 <dt>{lang.t("群模板 ID", "Scene-group template")}</dt><dd><code>{or_dash(&s.scene_group_template)}</code></dd>
+                <dt>"AgentId"</dt><dd><code>{or_dash(&s.agent_id)}</code></dd>
             </dl>
         </section>
     }
@@ -93,6 +94,7 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
     let key = val("app_key", &s.app_key);
     let code = val("robot_code", &s.robot_code);
     let template = val("scene_group_template", &s.scene_group_template);
+    let agent = val("agent_id", &s.agent_id);
     let masked = s.app_secret_masked.clone();
     view! {
         <ActionForm action=save attr:class="form card settings-form" attr:novalidate=true>
@@ -143,6 +145,12 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
                 <input id="scene_group_template" name="form[scene_group_template]" type="text" autocomplete="off" value=template/>
                 <p class="hint">{lang.t("在钉钉开发者后台创建群模板并添加本应用的机器人。填写后，“在钉钉建群”使用场景群接口，机器人自动入群；留空则使用旧版 chat/create（仅 2022 年前接入的应用可用）。", "Create a group template in DingTalk's developer console with this app's robot. With it, “Create a DingTalk group” uses the scene-group API and the robot joins; empty uses the older chat/create (only for apps onboarded before 2022).")}</p>
                 <FieldErrors field="scene_group_template" error=error/>
+            </div>
+            <div class="field">
+                <label for="agent_id">{lang.t("AgentId（工作通知）", "AgentId (work notices)")}</label>
+                <input id="agent_id" name="form[agent_id]" type="text" inputmode="numeric" autocomplete="off" value=agent/>
+                <p class="hint">{lang.t("以工作通知告诉获奖者时需要；在钉钉开发者后台的应用详情中查看。", "Needed to tell winners by work notice; shown on the app's page in DingTalk's developer console.")}</p>
+                <FieldErrors field="agent_id" error=error/>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">{lang.t("保存", "Save")}</button>

@@ -14,6 +14,8 @@ pub struct SettingsView {
     pub robot_code: String,
     /// The scene-group template (群模板) groups made from the app use; "" when not set.
     pub scene_group_template: String,
+    /// The app's AgentId, for work notices; "" when not set.
+    pub agent_id: String,
 }
 
 /// The settings form. A field the post lacks keeps its stored value (a junk or partial post must
@@ -27,6 +29,7 @@ pub struct SettingsForm {
     pub app_secret: Option<String>,
     pub robot_code: Option<String>,
     pub scene_group_template: Option<String>,
+    pub agent_id: Option<String>,
     pub clear_app_secret: bool,
     /// The post is the settings form, which carries every field (it says so in a hidden field):
     /// an empty field then means "empty". Form decoding gives an empty field as absent, so

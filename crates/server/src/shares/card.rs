@@ -147,13 +147,13 @@ pub async fn award_rows(db: &Db, ids: &[i64]) -> Result<Vec<AwardCardRow>, AppEr
     Ok(rows)
 }
 
-fn icon_url(base: &str, r: &AwardCardRow) -> String {
+pub(crate) fn icon_url(base: &str, r: &AwardCardRow) -> String {
     let path =
         crate::medals::icons::medal_icon_url(r.icon_preset.as_deref(), r.icon_sha.as_deref());
     format!("{base}{path}")
 }
 
-fn award_link(base: &str, r: &AwardCardRow, sidebar: bool) -> String {
+pub(crate) fn award_link(base: &str, r: &AwardCardRow, sidebar: bool) -> String {
     let url = format!("{base}/a/{}", r.public_token);
     if sidebar {
         dingtalk_open_link(&url, true)

@@ -45,6 +45,12 @@ pub fn explain(code: &str, msg: &str) -> Msg {
             "该群已停用，没有发送。启用后可重试。",
             "The group is disabled; nothing was sent. Enable it, then retry.",
         ),
+        crate::shares::outbox::worker::NOT_REACHED => Msg::new(
+            format!("已发送，但钉钉没有送达这些人：{msg}（不在组织中或不可达）。"),
+            format!(
+                "Sent, but DingTalk did not reach: {msg} (not in the organisation or unreachable)."
+            ),
+        ),
         _ => crate::groups::db::explain(code, msg),
     }
 }
@@ -66,7 +72,9 @@ impl Row {
             error: self
                 .last_error_code
                 .as_deref()
-                .filter(|_| self.status != "sent")
+                .filter(|c| {
+                    self.status != "sent" || *c == crate::shares::outbox::worker::NOT_REACHED
+                })
                 .map(|c| explain(c, self.last_error_message.as_deref().unwrap_or(""))),
         }
     }

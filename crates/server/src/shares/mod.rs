@@ -6,6 +6,8 @@ pub mod card;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod direct;
+#[cfg(feature = "ssr")]
 pub mod guard;
 pub mod guard_page;
 #[cfg(feature = "ssr")]
@@ -14,6 +16,7 @@ pub mod list_page;
 pub mod new_page;
 #[cfg(feature = "ssr")]
 pub mod outbox;
+pub mod told_page;
 pub mod types;
 
 pub use api::*;

@@ -45,6 +45,7 @@ pub fn ShareNew() -> impl IntoView {
         <Title text=lang.t("分享到群", "Share to groups")/>
         <nav class="crumbs"><a href="/shares">{lang.t("分享记录", "Shares")}</a>" / "<span>{lang.t("分享", "Share")}</span></nav>
         <div class="page-head"><h1>{lang.t("分享到群", "Share to groups")}</h1></div>
+        <crate::shares::told_page::ToldBanner/>
         <Suspense fallback=move || loading(lang)>
             {move || data.get().map(|r| match r {
                 Ok((d, preview)) => {

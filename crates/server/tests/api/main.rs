@@ -32,3 +32,4 @@ mod outbox;
 mod share_fixtures;
 mod share_guard;
 mod shares;
+mod tell;

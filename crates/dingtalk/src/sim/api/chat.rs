@@ -20,11 +20,11 @@ use crate::sim::{random_string, Received, Simulator, ALNUM};
 
 type Answer = Result<Value, Response>;
 
-fn bad(what: &str) -> Response {
+pub(super) fn bad(what: &str) -> Response {
     errcode(40035, &format!("不合法的参数: {what}"))
 }
 
-fn body(bytes: &Bytes) -> Answer {
+pub(super) fn body(bytes: &Bytes) -> Answer {
     match serde_json::from_slice(bytes) {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(errcode(40035, "缺少参数 json")),
@@ -49,7 +49,7 @@ fn known_users(w: &World, ids: &[String]) -> Result<(), Response> {
     }
 }
 
-fn ok(extra: Value) -> Response {
+pub(super) fn ok(extra: Value) -> Response {
     let mut v = json!({ "errcode": 0, "errmsg": "ok" });
     if let (Value::Object(out), Value::Object(more)) = (&mut v, extra) {
         out.extend(more);
@@ -59,7 +59,7 @@ fn ok(extra: Value) -> Response {
 
 /// Token, QPS and faults of one call; then `run` under the world's lock. A lost answer is
 /// given after `run` has had its effect.
-async fn call(
+pub(super) async fn call(
     sim: Simulator,
     query: HashMap<String, String>,
     api: &str,

@@ -3,7 +3,8 @@
 //! This file holds the routes and what the endpoints share: the error answers, the rolling rate
 //! window, and the fault and token checks of v1.0 calls. The endpoints themselves are in
 //! [`robot`] (custom robots), [`app`] (tokens, app robot, user lookup), [`chat`] (groups an app
-//! makes, messages by chatid), [`attendance`] and [`honours`].
+//! makes, messages by chatid), [`direct`] (1:1 messages and work notices), [`attendance`] and
+//! [`honours`].
 
 // handlers return `Result<_, Response>`; the size of an axum Response is fine here
 #![allow(clippy::result_large_err)]
@@ -11,6 +12,7 @@
 mod app;
 mod attendance;
 mod chat;
+mod direct;
 mod honours;
 mod robot;
 
@@ -29,6 +31,7 @@ use crate::app::TOKEN_HEADER;
 use app::{access_token, app_of_token, get_by_mobile, gettoken, group_send};
 use attendance::attendance_list;
 use chat::{chat_create, chat_send, chat_update, scene_group_create};
+use direct::{batch_send, notice_result, notice_send};
 use honours::{create_honour, grant_honour, list_honours, recall_honour, user_honours};
 use robot::robot_send;
 
@@ -40,6 +43,15 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/v1.0/robot/groupMessages/send", post(group_send))
         .route("/topapi/v2/user/getbymobile", post(get_by_mobile))
         .route("/attendance/list", post(attendance_list))
+        .route("/v1.0/robot/oToMessages/batchSend", post(batch_send))
+        .route(
+            "/topapi/message/corpconversation/asyncsend_v2",
+            post(notice_send),
+        )
+        .route(
+            "/topapi/message/corpconversation/getsendresult",
+            post(notice_result),
+        )
         .route("/chat/create", post(chat_create))
         .route("/chat/update", post(chat_update))
         .route("/chat/send", post(chat_send))

@@ -79,6 +79,41 @@ impl Sender {
         Ok(client)
     }
 
+    /// Sends `msg` 1:1 to `users`: by the app robot (`oto`) or as a work notice (`notice`).
+    pub async fn deliver_direct(
+        &self,
+        kind: &str,
+        users: &[String],
+        msg: &Message,
+    ) -> Result<dingtalk::DirectReport, DtError> {
+        let client = self.app_client().await?;
+        if kind == "notice" {
+            let agent = crate::settings::db::agent_id(&self.db)
+                .await
+                .unwrap_or_default();
+            if agent.is_empty() {
+                return Err(DtError::new(
+                    ErrorKind::InvalidCredentials,
+                    "AgentId not set in 设置 / Settings (work notices need it)",
+                ));
+            }
+            return client.send_work_notice(&agent, users, msg).await;
+        }
+        let app_msg = dingtalk::AppMessage::from_message(msg).ok_or_else(|| {
+            DtError::new(
+                ErrorKind::InvalidMessage,
+                "no app-robot template can show this message",
+            )
+        })?;
+        let code = crate::settings::db::app_credentials(&self.db, &self.crypto)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.robot_code)
+            .unwrap_or_default();
+        client.send_to_people(&code, users, &app_msg).await
+    }
+
     /// Sends `msg` to `group` with `msg_uuid` (webhook robots de-duplicate by it).
     pub async fn deliver(
         &self,

@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
 
+mod direct;
+pub use direct::NOT_REACHED;
+
 #[derive(sqlx::FromRow, Debug)]
 struct Claimed {
     id: i64,
@@ -22,6 +25,8 @@ struct Claimed {
     msg_uuid: String,
     message_json: Option<String>,
     attempts: i32,
+    /// 1:1 shares: the people (JSON, see [`crate::shares::direct::Recipient`]).
+    recipients: Option<String>,
 }
 
 /// Claims up to `limit` due shares for `owner`.
@@ -44,7 +49,7 @@ async fn claim(
         "WITH c AS MATERIALIZED (SELECT id FROM shares WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $4{lock}) \
          UPDATE shares SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id IN (SELECT id FROM c) AND {DUE} \
-         RETURNING id, group_id, msg_uuid, message_json, attempts"
+         RETURNING id, group_id, msg_uuid, message_json, attempts, recipients"
     );
     with_db!(db, p => sqlx::query_as::<_, Claimed>(&sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(p).await)
 }
@@ -226,16 +231,23 @@ impl Worker {
                 .execute(p).await.map(|_| ())).map_err(AppError::from)?;
             return Ok(());
         }
-        let result = match row
+        let msg = match row
             .message_json
             .as_deref()
             .map(serde_json::from_str::<Message>)
         {
-            Some(Ok(msg)) => self.sender.deliver(&group, &msg, &row.msg_uuid).await,
+            Some(Ok(msg)) => Ok(msg),
             _ => Err(DtError::new(
                 ErrorKind::InvalidMessage,
                 "stored message unreadable",
             )),
+        };
+        if direct::is_direct(&group.kind) {
+            return self.process_direct(row, &group, msg, permit).await;
+        }
+        let result = match msg {
+            Ok(msg) => self.sender.deliver(&group, &msg, &row.msg_uuid).await,
+            Err(e) => Err(e),
         };
         drop(permit);
         self.finish(row, &group, result).await
