@@ -23,8 +23,8 @@ pub mod sim;
 
 pub use app::{
     AppClient, AppCredentials, AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow,
-    ChatCreated, CheckType, DirectReport, GrantReport, Honour, HonourGrant, NewChat, NewHonour,
-    Pace, TimeResult,
+    CardDelivered, CardSpace, ChatCreated, CheckType, DirectReport, GrantReport, Honour,
+    HonourGrant, NewChat, NewHonour, Pace, TemplateCard, TimeResult,
 };
 pub use error::{Error, ErrorKind, Lang, Result, RetryClass};
 pub use limiter::{MemoryRateStore, RateLimiter, RateStore};

@@ -3,6 +3,7 @@
 //! APIs.
 
 pub mod attendance;
+mod cards;
 mod chat;
 mod direct;
 mod honours;
@@ -11,6 +12,10 @@ mod transport;
 pub use attendance::{
     AttendancePage, AttendanceQuery, AttendanceRecord, AttendanceWindow, CheckType, Pace,
     TimeResult,
+};
+pub use cards::{
+    CardDelivered, CardSpace, TemplateCard, MAX_CARD_KEY_BYTES, MAX_CARD_RECEIVERS,
+    MAX_CARD_VALUE_BYTES,
 };
 pub use chat::{
     ChatCreated, NewChat, MAX_CHAT_MEMBERS, MAX_CHAT_MEMBERS_PER_CALL, MAX_CHAT_NAME_CHARS,

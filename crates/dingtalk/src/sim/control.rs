@@ -36,6 +36,10 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/_control/users", get(users).post(create_user))
         .route("/_control/honours", get(honours))
         .route(
+            "/_control/card-templates",
+            get(card_templates).post(create_card_template),
+        )
+        .route(
             "/_control/attendance",
             get(attendance)
                 .post(add_attendance)
@@ -228,6 +232,17 @@ async fn users(State(sim): State<Simulator>) -> Response {
 async fn create_user(State(sim): State<Simulator>, body: Bytes) -> Response {
     match parse::<UserSpec>(&body) {
         Ok(spec) => (StatusCode::CREATED, Json(sim.create_user(spec))).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn card_templates(State(sim): State<Simulator>) -> Response {
+    Json(sim.card_templates()).into_response()
+}
+
+async fn create_card_template(State(sim): State<Simulator>, body: Bytes) -> Response {
+    match parse::<super::cards::CardTemplateSpec>(&body) {
+        Ok(spec) => (StatusCode::CREATED, Json(sim.create_card_template(spec))).into_response(),
         Err(r) => r,
     }
 }

@@ -84,7 +84,31 @@ pub struct Received {
     pub msg_uuid: Option<String>,
     /// App messages: the template key.
     pub msg_key: Option<String>,
+    /// What the chat shows (for a template card: its variables as markdown).
     pub message: Message,
+    /// A template card (互动卡片): its template and variables as they are now.
+    #[serde(default)]
+    pub card: Option<CardShown>,
+}
+
+/// A card template made in the card builder (here: through the control API).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CardTemplateInfo {
+    pub template_id: String,
+    pub name: String,
+    pub variables: Vec<String>,
+}
+
+/// A template card as a chat shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardShown {
+    pub template_id: String,
+    pub template_name: String,
+    pub out_track_id: String,
+    /// The template's variables with their values now ("" when the card has none).
+    pub params: Vec<(String, String)>,
+    /// Times the card was updated in place.
+    pub updates: u32,
 }
 
 /// Counters for tests.
@@ -128,6 +152,8 @@ pub struct Snapshot {
     pub apps: Vec<AppInfo>,
     pub users: Vec<UserInfo>,
     pub honours: Vec<HonourInfo>,
+    #[serde(default)]
+    pub card_templates: Vec<CardTemplateInfo>,
     pub faults: HashMap<String, Faults>,
     pub clock_skew_ms: i64,
 }

@@ -19,6 +19,7 @@
 
 mod api;
 mod attendance;
+mod cards;
 mod control;
 mod info;
 mod ip;
@@ -28,8 +29,10 @@ mod spec;
 mod world;
 
 pub use attendance::attendance_day;
+pub use cards::CardTemplateSpec;
 pub use info::{
-    AppInfo, GrantInfo, GroupInfo, HonourInfo, Received, RobotInfo, Snapshot, Stats, UserInfo,
+    AppInfo, CardShown, CardTemplateInfo, GrantInfo, GroupInfo, HonourInfo, Received, RobotInfo,
+    Snapshot, Stats, UserInfo,
 };
 pub use spec::{AppSpec, Faults, GroupSpec, RobotSpec, UserSpec};
 

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::{GroupInfo, Received, RobotInfo, Simulator, UserInfo};
+use super::{CardShown, GroupInfo, Received, RobotInfo, Simulator, UserInfo};
 use crate::message::Message;
 use crate::preview::{self, Person};
 
@@ -52,6 +52,25 @@ pub(crate) fn render_card(msg: &Message, users: &[UserInfo]) -> String {
     preview::html::render(&preview::card_view(msg, &people))
 }
 
+/// A template card: its template's name and each variable with its value now.
+fn render_template_card(c: &CardShown) -> String {
+    let mut out = format!(
+        r#"<div class="tpl-card" data-track="{}"><div class="tpl-head">互动卡片 · {}{}</div><dl>"#,
+        esc(&c.out_track_id),
+        esc(&c.template_name),
+        if c.updates > 0 {
+            r#" <span class="tag">已更新</span>"#
+        } else {
+            ""
+        }
+    );
+    for (k, v) in &c.params {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));
+    }
+    out.push_str("</dl></div>");
+    out
+}
+
 fn clock(at_ms: i64) -> String {
     // China Standard Time (UTC+8), what DingTalk users see
     let secs = at_ms.div_euclid(1000) + 8 * 3600;
@@ -65,6 +84,7 @@ fn render_message(r: &Received, users: &[UserInfo]) -> String {
         "app" => "应用机器人",
         "chat" => "应用消息（chat/send）",
         "oto" => "机器人单聊",
+        "card" => "互动卡片",
         "notice" => "工作通知",
         "honour" => "组织荣誉",
         _ => "自定义机器人",
@@ -83,7 +103,10 @@ fn render_message(r: &Received, users: &[UserInfo]) -> String {
         esc(&r.sender),
         via,
         clock(r.at_ms),
-        render_card(&r.message, users)
+        match &r.card {
+            Some(c) => render_template_card(c),
+            None => render_card(&r.message, users),
+        }
     );
     if let Some(at) = r.message.at() {
         if at.is_at_all && !r.message.searchable_text().contains("@所有人") {
@@ -148,6 +171,8 @@ header nav a{color:#3296fa;text-decoration:none;margin-right:12px}
 .tag{display:inline-block;background:#eef4ff;color:#3f6fc6;border-radius:3px;padding:0 4px;font-size:11px}
 .tag.warn{background:#fff1f0;color:#d4380d}
 .made{margin:4px 0 0;font-size:12px;color:#555}
+.tpl-card{background:#fff;border:1px solid #e5e6eb;border-radius:8px;padding:10px 12px;max-width:320px}
+.tpl-head{font-size:12px;color:#3296fa;margin-bottom:6px}.tpl-card dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:0;font-size:13px}.tpl-card dt{color:#888}.tpl-card dd{margin:0;word-break:break-all}
 h2.section{font-size:15px;margin:20px 16px 0;color:#333}h2.section small{color:#888;font-weight:normal}
 code{font-size:11px;color:#999}
 .msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column-reverse;gap:12px}

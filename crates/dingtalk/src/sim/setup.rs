@@ -300,6 +300,7 @@ impl Simulator {
                 .collect(),
             users: w.users.clone(),
             honours: w.honours.clone(),
+            card_templates: w.card_templates.clone(),
             faults: w.faults.clone(),
             clock_skew_ms: w.clock_skew_ms,
         }

@@ -65,6 +65,10 @@ pub(crate) struct World {
     pub users: Vec<UserInfo>,
     pub honours: Vec<HonourInfo>,
     pub grants_in_flight: HashSet<String>,
+    /// Card templates (互动卡片), made through the control API.
+    pub card_templates: Vec<super::info::CardTemplateInfo>,
+    /// Template cards delivered, by outTrackId: (template id, variables).
+    pub cards: HashMap<String, (String, std::collections::BTreeMap<String, String>)>,
     /// 1:1 messages (app robot single chats and work notices) by the receiver's userId.
     pub direct: BTreeMap<String, Vec<Received>>,
     /// Work notice results by task_id (`getsendresult`).

@@ -183,6 +183,7 @@ pub(super) async fn group_send(
                 msg_uuid: None,
                 msg_key: Some(msg_key.clone()),
                 message: app_msg.to_message(),
+                card: None,
             });
             Ok(random_string(40, ALNUM))
         })()

@@ -219,6 +219,7 @@ pub(super) async fn chat_send(
             msg_uuid: None,
             msg_key: None,
             message,
+            card: None,
         });
         Ok(ok(json!({ "messageId": random_string(32, ALNUM) })))
     })

@@ -47,6 +47,7 @@ fn deliver(w: &mut World, users: &[String], sender: &str, via: &str, message: &M
             msg_uuid: None,
             msg_key: None,
             message: message.clone(),
+            card: None,
         });
     }
 }

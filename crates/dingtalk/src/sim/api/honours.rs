@@ -229,6 +229,7 @@ pub(super) async fn grant_honour(
                     msg_uuid: None,
                     msg_key: None,
                     message: Message::markdown(format!("组织荣誉：{honour_name}"), text.clone()),
+                    card: None,
                 });
             }
         }

@@ -11,6 +11,7 @@
 
 mod app;
 mod attendance;
+mod cards;
 mod chat;
 mod direct;
 mod honours;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -30,6 +31,7 @@ use super::{random_string, Simulator};
 use crate::app::TOKEN_HEADER;
 use app::{access_token, app_of_token, get_by_mobile, gettoken, group_send};
 use attendance::attendance_list;
+use cards::{create_and_deliver, interactive_send, update_card};
 use chat::{chat_create, chat_send, chat_update, scene_group_create};
 use direct::{batch_send, notice_result, notice_send};
 use honours::{create_honour, grant_honour, list_honours, recall_honour, user_honours};
@@ -44,6 +46,12 @@ pub(super) fn routes() -> Router<Simulator> {
         .route("/topapi/v2/user/getbymobile", post(get_by_mobile))
         .route("/attendance/list", post(attendance_list))
         .route("/v1.0/robot/oToMessages/batchSend", post(batch_send))
+        .route(
+            "/v1.0/card/instances/createAndDeliver",
+            post(create_and_deliver),
+        )
+        .route("/v1.0/card/instances", put(update_card))
+        .route("/v1.0/im/interactiveCards/send", post(interactive_send))
         .route(
             "/topapi/message/corpconversation/asyncsend_v2",
             post(notice_send),

@@ -218,6 +218,7 @@ fn robot_send_logic(
         msg_uuid,
         msg_key: None,
         message,
+        card: None,
     });
     (0, "ok".into())
 }
