@@ -14,6 +14,7 @@ pub mod admins;
 pub mod attendance;
 pub mod audit;
 pub mod awards;
+pub mod cards;
 pub mod dashboard;
 pub mod groups;
 pub mod medals;

@@ -86,7 +86,7 @@ pub async fn revoke_award(id: i64, reason: String) -> Result<(), AppError> {
     let values = BTreeMap::from([("reason".to_string(), reason.clone())]);
     let r = async {
         let admin = require(Role::Awarder).await?;
-        give::revoke(&state()?.db, &admin, id, &reason).await
+        give::revoke_everywhere(&state()?, &admin, id, &reason).await
     };
     flash::finish("revoke", values, r.await).await
 }

@@ -311,3 +311,27 @@ pub async fn revoke(db: &Db, admin: &AdminInfo, id: i64, reason: &str) -> Result
     )
     .await
 }
+
+/// Revokes an award (as [`revoke`]) and queues the update in place of the template cards it went
+/// out as, so that they say 已撤销 and why. The revoke stands even when queueing the updates
+/// fails (it is logged).
+pub async fn revoke_everywhere(
+    st: &crate::infra::AppState,
+    admin: &AdminInfo,
+    id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    revoke(&st.db, admin, id, reason).await?;
+    let updated = match crate::settings::db::public_base_url(&st.db, &st.config).await {
+        Ok(base) => crate::shares::template::revoked(&st.db, &base, id).await,
+        Err(e) => Err(e),
+    };
+    match updated {
+        Ok(n) if n > 0 => tracing::info!(award = id, cards = n, "revoked award's cards to update"),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(award = id, error = ?e, "revoked award's cards not queued for update")
+        }
+    }
+    Ok(())
+}

@@ -153,6 +153,7 @@ pub async fn setup(db: &Db, config: &mut Config) -> Result<Router, AppError> {
     let sim = simulator();
     crate::host::demo_share::seed_groups(db, config, &sim).await?;
     crate::host::demo_share::seed_app(db, config, &sim).await?;
+    crate::host::demo_share::seed_card_template(db, &sim).await?;
     Ok(dingtalk::sim::mount(Router::new(), "/sim", sim))
 }
 

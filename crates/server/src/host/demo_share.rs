@@ -81,3 +81,32 @@ pub async fn seed_app(db: &Db, config: &Config, sim: &Simulator) -> Result<(), A
     settings_put(db, SCENE_GROUP_TEMPLATE, &app.scene_group_template_id).await?;
     settings_put(db, AGENT_ID, &app.agent_id).await
 }
+
+/// The demo's card template: in the simulator (a medal card, as one made in DingTalk's card
+/// builder) and, when the app has none yet, in the app with its variables mapped.
+pub async fn seed_card_template(db: &Db, sim: &Simulator) -> Result<(), AppError> {
+    let vars = [
+        ("title", "medal_name"),
+        ("winner", "person"),
+        ("department", "department"),
+        ("reason", "reason"),
+        ("date", "awarded_at"),
+        ("link", "link"),
+        ("status", "status"),
+    ];
+    let t = sim.create_card_template(dingtalk::sim::CardTemplateSpec {
+        name: "勋章卡片".into(),
+        variables: vars.iter().map(|(v, _)| v.to_string()).collect(),
+        template_id: Some("medalhall-demo-medal-card.schema".into()),
+    });
+    let n = with_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM card_templates").fetch_one(p).await)
+        .map_err(AppError::from)?;
+    if n > 0 {
+        return Ok(());
+    }
+    let mapping = serde_json::to_string(&vars).map_err(crate::infra::internal)?;
+    with_db!(db, p => sqlx::query(
+        "INSERT INTO card_templates (name, template_id, mapping, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(&t.name).bind(&t.template_id).bind(&mapping).bind(now_ms()).execute(p).await.map(|_| ()))
+    .map_err(AppError::from)
+}

@@ -371,7 +371,7 @@ pub async fn revoke(
     let who = caller(&st, &headers, Scope::Award).await?;
     let Path(id) = id.map_err(not_found)?;
     let (r, _) = read_json::<Revoke>(&headers, body, SMALL_LIMIT).await?;
-    crate::awards::give::revoke(&st.db, &who.admin, id, &r.reason).await?;
+    crate::awards::give::revoke_everywhere(&st, &who.admin, id, &r.reason).await?;
     let a = crate::awards::db::get(&st.db, id).await?;
     Ok(Json(award(&st, a)))
 }

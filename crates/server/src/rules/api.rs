@@ -47,6 +47,7 @@ fn form_values(f: &RuleForm) -> BTreeMap<String, String> {
         ("period".to_string(), t(&f.period)),
         ("threshold".to_string(), t(&f.threshold)),
         ("group_ids".to_string(), f.group_ids.join(",")),
+        ("tell".to_string(), t(&f.tell)),
     ])
 }
 

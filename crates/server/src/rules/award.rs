@@ -153,7 +153,7 @@ pub async fn give(
 /// awards given (they are the facts' due) and is logged; the shares page shows what was queued.
 async fn share(st: &AppState, rule: &RuleRow, batches: &[String]) {
     let groups = rule.groups();
-    if groups.is_empty() {
+    if groups.is_empty() && rule.tell.is_empty() {
         return;
     }
     let r = async {
@@ -175,6 +175,19 @@ async fn share(st: &AppState, rule: &RuleRow, batches: &[String]) {
             username: format!("rule:{}", rule.name),
             role: Role::Awarder,
         };
+        if !rule.tell.is_empty() {
+            let told = crate::shares::direct::queue(st, rule.created_by, &ids, &rule.tell).await?;
+            if !told.without_userid.is_empty() {
+                tracing::info!(
+                    rule = rule.id,
+                    without_userid = told.without_userid.len(),
+                    "rule winners without a userId not told"
+                );
+            }
+        }
+        if groups.is_empty() {
+            return Ok(String::new());
+        }
         crate::shares::db::create(st, &by, &award_ids, &groups, &Default::default(), false).await
     }
     .await;

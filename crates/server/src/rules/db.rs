@@ -21,6 +21,8 @@ pub struct RuleRow {
     pub period: String,
     pub threshold: i64,
     pub group_ids: String,
+    /// '' or a channel of [`crate::shares::direct`]: tell the winners 1:1.
+    pub tell: String,
     pub from_day: Option<i64>,
     pub active: bool,
     pub created_by: Option<i64>,
@@ -47,7 +49,7 @@ impl RuleRow {
 }
 
 const COLUMNS: &str = "r.id, r.name, r.medal_id, r.metric, r.kind, r.days, r.period, r.threshold, \
-    r.group_ids, r.from_day, r.active, r.created_by, r.created_at, r.updated_at";
+    r.group_ids, r.tell, r.from_day, r.active, r.created_by, r.created_at, r.updated_at";
 
 /// The active rules on a metric (not deleted, not paused).
 pub async fn active_on(db: &Db, metric: &str) -> Result<Vec<RuleRow>, AppError> {
@@ -87,6 +89,7 @@ fn view(l: Listed) -> RuleView {
         period: l.r.period,
         threshold: l.r.threshold,
         group_ids,
+        tell: l.r.tell,
         from_date: l.r.from_day.map(fmt_day),
         active: l.r.active,
         awarded: l.awarded,
@@ -156,6 +159,7 @@ pub struct Valid {
     pub metric: String,
     pub spec: Spec,
     pub group_ids: Vec<i64>,
+    pub tell: String,
 }
 
 fn text(v: &Option<String>) -> String {
@@ -256,6 +260,14 @@ pub async fn validate(db: &Db, f: &RuleForm) -> Result<Valid, AppError> {
             );
         }
     }
+    let tell = text(&f.tell);
+    if !tell.is_empty() && !crate::shares::direct::CHANNELS.contains(&tell.as_str()) {
+        bad(
+            "tell",
+            "请选择告诉获奖者的方式",
+            "Choose how to tell the winners",
+        );
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -271,6 +283,7 @@ pub async fn validate(db: &Db, f: &RuleForm) -> Result<Valid, AppError> {
             from_day: None,
         },
         group_ids,
+        tell,
     })
 }
 
@@ -297,14 +310,14 @@ pub async fn save(
     let from_day = (!backfill).then(|| china_day(now));
     let after = serde_json::json!({
         "name": v.name, "medal_id": v.medal_id, "metric": v.metric, "kind": s, "days": d,
-        "period": w, "threshold": v.spec.threshold, "group_ids": v.group_ids, "backfill": backfill,
+        "period": w, "threshold": v.spec.threshold, "group_ids": v.group_ids, "tell": v.tell, "backfill": backfill,
     });
     let id = match id {
         None => with_db!(db, p => sqlx::query_scalar::<_, i64>(
             "INSERT INTO rules (name, medal_id, metric, kind, days, period, threshold, group_ids, from_day, \
-             active, created_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,TRUE,$10,$11,$11) RETURNING id")
+             active, created_by, created_at, updated_at, tell) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,TRUE,$10,$11,$11,$12) RETURNING id")
             .bind(&v.name).bind(v.medal_id).bind(&v.metric).bind(s).bind(d).bind(w).bind(v.spec.threshold)
-            .bind(&groups).bind(from_day).bind(admin.id).bind(now).fetch_one(p).await)
+            .bind(&groups).bind(from_day).bind(admin.id).bind(now).bind(&v.tell).fetch_one(p).await)
         .map_err(AppError::from)?,
         Some(id) => {
             let before = row(db, id).await?;
@@ -312,9 +325,9 @@ pub async fn save(
             let from_day = if backfill { None } else { before.from_day };
             with_db!(db, p => sqlx::query(
                 "UPDATE rules SET name=$1, medal_id=$2, metric=$3, kind=$4, days=$5, period=$6, threshold=$7, \
-                 group_ids=$8, from_day=$9, updated_at=$10 WHERE id=$11")
+                 group_ids=$8, from_day=$9, updated_at=$10, tell=$12 WHERE id=$11")
                 .bind(&v.name).bind(v.medal_id).bind(&v.metric).bind(s).bind(d).bind(w).bind(v.spec.threshold)
-                .bind(&groups).bind(from_day).bind(now).bind(id).execute(p).await.map(|_| ()))
+                .bind(&groups).bind(from_day).bind(now).bind(id).bind(&v.tell).execute(p).await.map(|_| ()))
             .map_err(AppError::from)?;
             id
         }

@@ -48,6 +48,7 @@ pub fn RuleEditor(page: RulesData, rule: Option<RuleView>) -> impl IntoView {
     let days = val("days", r.as_ref().map(|r| r.days.clone()));
     let period = val("period", r.as_ref().map(|r| r.period.clone()));
     let threshold = val("threshold", r.as_ref().map(|r| r.threshold.to_string()));
+    let tell = val("tell", r.as_ref().map(|r| r.tell.clone()));
     let groups: Vec<String> = values
         .get("group_ids")
         .map(|g| g.split(',').map(str::to_string).collect())
@@ -150,6 +151,15 @@ pub fn RuleEditor(page: RulesData, rule: Option<RuleView>) -> impl IntoView {
                 {page.groups.is_empty().then(|| view! { <p class="hint">{lang.t("还没有群。", "No groups yet.")}</p> })}
                 <FieldErrors field="group_ids" error=error/>
             </fieldset>
+            <div class="field">
+                <label for="rule-tell">{lang.t("告诉获奖者本人（可选）", "Tell the winners themselves (optional)")}</label>
+                <select id="rule-tell" name="form[tell]">
+                    <option value="" selected=tell.is_empty()>{lang.t("不通知", "No")}</option>
+                    <option value="oto" selected=tell == "oto">{lang.t("钉钉机器人单聊", "DingTalk robot, 1:1")}</option>
+                    <option value="notice" selected=tell == "notice">{lang.t("钉钉工作通知", "DingTalk work notice")}</option>
+                </select>
+                <FieldErrors field="tell" error=error/>
+            </div>
             <label class="check"><input type="checkbox" name="form[backfill]" value="true"/>" "
                 {lang.t("保存时为已达标的人补发（先点「试运行」看看有多少人）",
                     "On saving, award the people who already qualify (try a dry run first to see how many)")}</label>

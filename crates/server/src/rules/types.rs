@@ -20,6 +20,9 @@ pub struct RuleView {
     pub period: String,
     pub threshold: i64,
     pub group_ids: Vec<i64>,
+    /// '' or how the winners are told 1:1 (`oto`, `notice`).
+    #[serde(default)]
+    pub tell: String,
     /// Facts before this day (`YYYY-MM-DD`) do not count; none: all history.
     pub from_date: Option<String>,
     pub active: bool,
@@ -42,6 +45,8 @@ pub struct RuleForm {
     pub period: Option<String>,
     pub threshold: Option<String>,
     pub group_ids: Vec<String>,
+    /// '' or how the winners are told 1:1 (`oto`, `notice`).
+    pub tell: Option<String>,
     /// Award the people who already qualify when the rule is saved; otherwise only facts from
     /// the day it is saved on count.
     pub backfill: bool,

@@ -32,6 +32,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<(), AppError> {
             text(&form.scene_group_template),
         ),
         ("agent_id".to_string(), text(&form.agent_id)),
+        ("card_api".to_string(), text(&form.card_api)),
     ]);
     let r = async {
         let admin = require(Role::Owner).await?;

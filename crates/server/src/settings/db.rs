@@ -31,6 +31,14 @@ pub const SCENE_GROUP_TEMPLATE: &str = "dingtalk_scene_group_template";
 
 pub const AGENT_ID: &str = "dingtalk_agent_id";
 
+pub const CARD_API: &str = "dingtalk_card_api";
+
+/// Which API template cards go by: "interactive" (the older interactiveCards/send, for apps
+/// onboarded before DingTalk closed it) or anything else for createAndDeliver.
+pub async fn card_api(db: &Db) -> Result<String, AppError> {
+    Ok(settings_get(db, CARD_API).await?.unwrap_or_default())
+}
+
 /// The app's AgentId work notices go out with ("" when not set).
 pub async fn agent_id(db: &Db) -> Result<String, AppError> {
     Ok(settings_get(db, AGENT_ID).await?.unwrap_or_default())
@@ -103,6 +111,7 @@ async fn view(db: &Db, config: &Config, crypto: &Crypto) -> Result<SettingsView,
         robot_code: settings_get(db, ROBOT_CODE).await?.unwrap_or_default(),
         scene_group_template: scene_group_template(db).await?,
         agent_id: agent_id(db).await?,
+        card_api: card_api(db).await?,
     })
 }
 
@@ -120,6 +129,7 @@ struct Filled {
     robot_code: String,
     scene_group_template: String,
     agent_id: String,
+    card_api: String,
     app_secret: Option<String>,
     clear_app_secret_requested: bool,
 }
@@ -142,6 +152,7 @@ async fn fill(db: &Db, f: &SettingsForm) -> Result<Filled, AppError> {
         robot_code: keep(&f.robot_code, ROBOT_CODE).await?,
         scene_group_template: keep(&f.scene_group_template, SCENE_GROUP_TEMPLATE).await?,
         agent_id: keep(&f.agent_id, AGENT_ID).await?,
+        card_api: keep(&f.card_api, CARD_API).await?,
         app_secret: f.app_secret.clone().filter(|s| !s.trim().is_empty()),
         clear_app_secret_requested: f.clear_app_secret,
     })
@@ -183,6 +194,12 @@ fn validate(f: &Filled) -> Result<(), AppError> {
                 "AgentId 是一串数字（应用详情页可见）",
                 "The AgentId is a number (on the app's page)",
             )],
+        );
+    }
+    if !["", "deliver", "interactive"].contains(&f.card_api.trim()) {
+        errors.insert(
+            "card_api".to_string(),
+            vec![Msg::new("请选择发送互动卡片的接口", "Choose the card API")],
         );
     }
     let secret = f.app_secret.clone().unwrap_or_default();
@@ -234,6 +251,7 @@ pub async fn save(st: &AppState, admin: &AdminInfo, f: &SettingsForm) -> Result<
     settings_put(db, ROBOT_CODE, f.robot_code.trim()).await?;
     settings_put(db, SCENE_GROUP_TEMPLATE, f.scene_group_template.trim()).await?;
     settings_put(db, AGENT_ID, f.agent_id.trim()).await?;
+    settings_put(db, CARD_API, f.card_api.trim()).await?;
     if let Some(secret) = &f.app_secret {
         settings_put(db, APP_SECRET_ENC, &crypto.encrypt(secret.trim())).await?;
     } else if clear_secret {
@@ -262,6 +280,7 @@ fn audited(v: &SettingsView) -> serde_json::Value {
         "robot_code": v.robot_code,
         "scene_group_template": v.scene_group_template,
         "agent_id": v.agent_id,
+        "card_api": v.card_api,
         "app_secret": if v.app_secret_masked.is_some() { "set" } else { "none" },
     })
 }

@@ -41,6 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
             })}
         </Suspense>
         <crate::shares::guard_page::ShareGuardSettings/>
+        <crate::cards::page::CardTemplatesSection/>
     }
 }
 
@@ -95,6 +96,7 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
     let code = val("robot_code", &s.robot_code);
     let template = val("scene_group_template", &s.scene_group_template);
     let agent = val("agent_id", &s.agent_id);
+    let card_api = val("card_api", &s.card_api);
     let masked = s.app_secret_masked.clone();
     view! {
         <ActionForm action=save attr:class="form card settings-form" attr:novalidate=true>
@@ -151,6 +153,14 @@ fn SettingsEditor(s: SettingsView) -> impl IntoView {
                 <input id="agent_id" name="form[agent_id]" type="text" inputmode="numeric" autocomplete="off" value=agent/>
                 <p class="hint">{lang.t("以工作通知告诉获奖者时需要；在钉钉开发者后台的应用详情中查看。", "Needed to tell winners by work notice; shown on the app's page in DingTalk's developer console.")}</p>
                 <FieldErrors field="agent_id" error=error/>
+            </div>
+            <div class="field">
+                <label for="card_api">{lang.t("互动卡片接口", "Card API")}</label>
+                <select id="card_api" name="form[card_api]">
+                    <option value="deliver" selected=card_api != "interactive">{lang.t("createAndDeliver（当前接口）", "createAndDeliver (current)")}</option>
+                    <option value="interactive" selected=card_api == "interactive">{lang.t("interactiveCards/send（旧接口，仅早期接入的应用）", "interactiveCards/send (older, apps onboarded early only)")}</option>
+                </select>
+                <FieldErrors field="card_api" error=error/>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">{lang.t("保存", "Save")}</button>

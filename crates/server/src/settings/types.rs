@@ -16,6 +16,8 @@ pub struct SettingsView {
     pub scene_group_template: String,
     /// The app's AgentId, for work notices; "" when not set.
     pub agent_id: String,
+    /// "interactive" for the older interactiveCards/send, "" for createAndDeliver.
+    pub card_api: String,
 }
 
 /// The settings form. A field the post lacks keeps its stored value (a junk or partial post must
@@ -30,6 +32,7 @@ pub struct SettingsForm {
     pub robot_code: Option<String>,
     pub scene_group_template: Option<String>,
     pub agent_id: Option<String>,
+    pub card_api: Option<String>,
     pub clear_app_secret: bool,
     /// The post is the settings form, which carries every field (it says so in a hidden field):
     /// an empty field then means "empty". Form decoding gives an empty field as absent, so

@@ -218,15 +218,19 @@ pub(crate) fn mention(r: &AwardCardRow) -> Option<medal_core::UserId> {
     medal_core::UserId::valid(r.dingtalk_user_id.as_deref())
 }
 
+/// The card template a share style names (`template:<id>`).
+pub fn template_of(style: &str) -> Option<i64> {
+    style.strip_prefix("template:")?.parse().ok()
+}
+
 pub(crate) fn valid_options(o: &CardOptions) -> Result<CardOptions, AppError> {
     let message = medal_core::text::bounded(&o.message, 0, 200, ("寄语", "The message"))
         .map_err(|m| AppError::field("message", m))?;
-    let style = if o.style == "markdown" {
-        "markdown"
-    } else {
-        "action_card"
-    }
-    .to_string();
+    let style = match o.style.as_str() {
+        "markdown" => "markdown".to_string(),
+        s if template_of(s).is_some() => s.to_string(),
+        _ => "action_card".to_string(),
+    };
     Ok(CardOptions {
         message,
         style,

@@ -62,6 +62,11 @@ pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, App
         groups,
         digest_from: DIGEST_FROM,
         guard: crate::shares::guard::view(&st.db).await?,
+        templates: crate::cards::db::all(&st.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
     })
 }
 
@@ -83,6 +88,20 @@ pub async fn preview(
     };
     let base = crate::settings::db::public_base_url(&st.db, &st.config).await?;
     let org = crate::settings::db::org_name(&st.db).await?;
+    if let Some(t) = crate::shares::card::template_of(&o.style) {
+        // a template card: its variables filled from the first award, drawn plainly
+        let first = rows.into_iter().take(1).collect::<Vec<_>>();
+        let t = crate::cards::db::fetch(&st.db, t).await?;
+        let item = match first.first() {
+            Some(r) => crate::awards::db::get(&st.db, r.id).await?,
+            None => return Err(AppError::NotFound),
+        };
+        let params = crate::cards::fill::params(&t.mapping(), &item, &base, &o.message);
+        return Ok(card_view(
+            &crate::cards::fill::fallback(&t.name, &params),
+            &first,
+        ));
+    }
     // a long digest is cut into several messages: the preview shows the first
     let first = batches_for(&rows, &o, &base, &org, &kind)
         .into_iter()
@@ -168,16 +187,31 @@ pub async fn create(
             }
         }
     }
+    let template = crate::shares::card::template_of(&o.style);
+    if template.is_some() {
+        crate::shares::template::check_groups(&targets)?;
+    }
     let base = crate::settings::db::public_base_url(db, &st.config).await?;
     let org = crate::settings::db::org_name(db).await?;
     let batches: Vec<(i64, Vec<Vec<AwardCardRow>>)> = targets
         .iter()
         .map(|g| (g.id, batches_for(&rows, &o, &base, &org, &g.kind)))
         .collect();
-    let most = batches.iter().map(|(_, b)| b.len()).max().unwrap_or(0);
+    let most = match template {
+        Some(_) => rows.len(),
+        None => batches.iter().map(|(_, b)| b.len()).max().unwrap_or(0),
+    };
     let named: Vec<(i64, String)> = targets.iter().map(|g| (g.id, g.name.clone())).collect();
     let due = crate::shares::guard::check(db, &named, &rows, most, confirm_repeat).await?;
     let request = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    if let Some(t) = template {
+        let n = crate::shares::template::queue(
+            db, &base, &o, &rows, &targets, t, admin.id, &request, due,
+        )
+        .await?;
+        tracing::info!(request, shares = n, "template card share queued");
+        return Ok(request);
+    }
     let now = now_ms();
     let options_json = serde_json::to_string(&o).unwrap_or_else(|_| "{}".into());
     let mut inserted = 0;

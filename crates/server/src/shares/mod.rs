@@ -16,6 +16,8 @@ pub mod list_page;
 pub mod new_page;
 #[cfg(feature = "ssr")]
 pub mod outbox;
+#[cfg(feature = "ssr")]
+pub mod template;
 pub mod told_page;
 pub mod types;
 

@@ -145,7 +145,15 @@ fn ShareForm(
                     <select id="style" name="options[style]">
                         <option value="action_card" selected=style == "action_card">{lang.t("按钮卡片（查看详情）", "Action card (查看详情 button)")}</option>
                         <option value="markdown" selected=style == "markdown">{lang.t("Markdown 消息", "Markdown message")}</option>
+                        {d.templates.iter().map(|(id, name)| {
+                            let value = format!("template:{id}");
+                            let sel = style == value;
+                            view! { <option value=value selected=sel>{format!("{}{name}", lang.t("互动卡片：", "Card template: "))}</option> }
+                        }).collect_view()}
                     </select>
+                    {(!d.templates.is_empty()).then(|| view! {
+                        <p class="hint">{lang.t("互动卡片只能发到应用机器人群；每条勋章记录一张卡片，撤销时就地更新。", "Template cards go to app-robot groups only, one card per award, updated in place on revoke.")}</p>
+                    })}
                 </div>
                 <label class="check"><input type="checkbox" name="options[mention]" value="true" checked=true/>" "
                     {lang.t("@获奖人", "@mention the winner")}

@@ -59,6 +59,9 @@ pub struct ShareFormData {
     /// Above this many awards the form suggests a digest.
     pub digest_from: usize,
     pub guard: GuardView,
+    /// Card templates a share can use: (id, name).
+    #[serde(default)]
+    pub templates: Vec<(i64, String)>,
 }
 
 /// The card options chosen on the share form.

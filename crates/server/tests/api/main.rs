@@ -26,6 +26,7 @@ mod security;
 mod staff;
 mod userids;
 // sharing (issue #5)
+mod cards;
 mod chat_groups;
 mod groups;
 mod outbox;

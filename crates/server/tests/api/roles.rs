@@ -78,6 +78,10 @@ const GUARDED: &[(&str, Role)] = &[
     ("/sfn/shares/guard/save", Role::Owner),
     ("/sfn/groups/disable", Role::Admin),
     ("/sfn/groups/enable", Role::Admin),
+    // card templates (issue #14 §1)
+    ("/sfn/cards/list", Role::Viewer),
+    ("/sfn/cards/save", Role::Owner),
+    ("/sfn/cards/delete", Role::Owner),
     // groups made in DingTalk (issue #14 §3)
     ("/sfn/groups/make_choices", Role::Admin),
     ("/sfn/groups/make", Role::Admin),

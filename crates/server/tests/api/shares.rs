@@ -47,7 +47,8 @@ async fn first_id(app: &TestApp, sql: &str) -> Option<i64> {
 pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Response> {
     if !(path.starts_with("/sfn/groups/")
         || path.starts_with("/sfn/shares/")
-        || path.starts_with("/sfn/settings/"))
+        || path.starts_with("/sfn/settings/")
+        || path.starts_with("/sfn/cards/"))
     {
         return None;
     }
@@ -112,6 +113,23 @@ pub async fn call_for_roles(app: &TestApp, c: &Client, path: &str) -> Option<Res
             .await
         }
         "/sfn/settings/save" => app.post(c, path, &[("form[org_name]", "示例")]).await,
+        "/sfn/cards/save" => {
+            let form = [
+                ("form[name]", "角色卡片"),
+                ("form[template_id]", "roles.schema"),
+                ("form[mapping]", "title = medal_name"),
+            ];
+            app.post(c, path, &form).await
+        }
+        "/sfn/cards/delete" => {
+            let id = match first_id(app, "SELECT MIN(id) FROM card_templates").await {
+                Some(t) => t,
+                None => with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO card_templates (name, template_id, mapping, created_at, updated_at) VALUES ('x', 'x.schema', '[]', 0, 0) RETURNING id")
+                    .fetch_one(p).await).unwrap(),
+            };
+            app.post(c, path, &[("id", &id.to_string())]).await
+        }
         "/sfn/groups/make" => {
             let form = [
                 ("form[name]", "角色建群"),

@@ -21,6 +21,7 @@ use crate::userids::set_app;
 
 both!(tell_winners_by_robot_in_few_calls, super::by_robot);
 both!(tell_winners_by_work_notice, super::by_notice);
+both!(a_rule_tells_its_winners, super::by_rule);
 
 /// `n` people u0… in DingTalk and on the staff list (研发部), and 孙无号 without a userId.
 async fn team(app: &TestApp, sim: &RunningSim, n: usize) {
@@ -208,4 +209,63 @@ async fn by_notice(b: Backend) {
         list.contains("没有送达") && list.contains("ghost"),
         "{list}"
     );
+}
+
+/// A rule with 告诉获奖者本人: the people it awards hear of it 1:1; a bad channel is refused.
+async fn by_rule(b: Backend) {
+    let (app, sim, config) = sim_app(b).await;
+    let owner = app.signed_in(Role::Owner).await;
+    let dt = sim.sim.create_app(AppSpec::default());
+    set_app(&app, &owner, &dt.app_key, &dt.app_secret).await;
+    team(&app, &sim, 2).await;
+    let medal = create_medal(&app, &owner, &[("name", "百单王者"), ("kind", "automatic")]).await;
+    let form = |tell: &'static str| {
+        vec![
+            ("form[name]", "百单"),
+            (
+                "form[medal_id]",
+                Box::leak(medal.to_string().into_boxed_str()) as &str,
+            ),
+            ("form[metric]", "tickets"),
+            ("form[kind]", "total"),
+            ("form[days]", "calendar"),
+            ("form[period]", "none"),
+            ("form[threshold]", "3"),
+            ("form[backfill]", "true"),
+            ("form[tell]", tell),
+        ]
+    };
+    let r = app.post(&owner, "/sfn/rules/save", &form("fax")).await;
+    assert_eq!(r.status(), 422);
+    let r = app.post(&owner, "/sfn/rules/save", &form("oto")).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
+    let staff: Vec<i64> = with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM staff WHERE dingtalk_user_id IS NOT NULL ORDER BY id").fetch_all(p).await)
+    .unwrap();
+    let today = medal_core::time::china_day(medal_server::infra::now_ms());
+    let facts = staff
+        .iter()
+        .map(|s| medal_server::rules::facts::Fact {
+            staff_id: *s,
+            metric: "tickets".into(),
+            day: today,
+            op: medal_server::rules::facts::Op::Add(5),
+            key: None,
+        })
+        .collect();
+    medal_server::rules::facts::ingest(&app.state(), facts)
+        .await
+        .unwrap();
+    let counts = wait_done(&app.db, Duration::from_secs(20)).await;
+    assert_eq!(
+        counts.get("sent"),
+        Some(&1),
+        "both winners in one message: {counts:?}"
+    );
+    for u in ["u0", "u1"] {
+        let got = sim.sim.direct_messages(u);
+        assert_eq!(got.len(), 1, "{u}");
+        assert!(got[0].message.searchable_text().contains("百单王者"));
+    }
 }

@@ -79,6 +79,50 @@ impl Sender {
         Ok(client)
     }
 
+    /// Delivers a template card (or updates it in place) as the app robot: by createAndDeliver,
+    /// or the older interactiveCards/send when the settings choose it.
+    pub async fn deliver_card(
+        &self,
+        space: &dingtalk::CardSpace,
+        card: &dingtalk::TemplateCard,
+        update: bool,
+    ) -> Result<(), DtError> {
+        let client = self.app_client().await?;
+        if update {
+            return client.update_card(&card.out_track_id, &card.params).await;
+        }
+        let code = self.robot_code().await;
+        let legacy = crate::settings::db::card_api(&self.db)
+            .await
+            .unwrap_or_default()
+            == "interactive";
+        if legacy {
+            return client
+                .send_interactive_card(&code, card, std::slice::from_ref(space))
+                .await
+                .map(|_| ());
+        }
+        let results = client
+            .deliver_card(&code, card, std::slice::from_ref(space))
+            .await?;
+        match results.into_iter().find(|r| !r.ok) {
+            None => Ok(()),
+            Some(r) if r.error.contains("机器人不在群") => {
+                Err(DtError::new(ErrorKind::RobotNotInGroup, r.error))
+            }
+            Some(r) => Err(DtError::new(ErrorKind::InvalidConversation, r.error)),
+        }
+    }
+
+    async fn robot_code(&self) -> String {
+        crate::settings::db::app_credentials(&self.db, &self.crypto)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.robot_code)
+            .unwrap_or_default()
+    }
+
     /// Sends `msg` 1:1 to `users`: by the app robot (`oto`) or as a work notice (`notice`).
     pub async fn deliver_direct(
         &self,

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
 
+mod card;
 mod direct;
 pub use direct::NOT_REACHED;
 
@@ -27,6 +28,10 @@ struct Claimed {
     attempts: i32,
     /// 1:1 shares: the people (JSON, see [`crate::shares::direct::Recipient`]).
     recipients: Option<String>,
+    /// Template card shares: template and data ([`crate::cards::types::CardPayload`]).
+    card_json: Option<String>,
+    /// Template card shares: the card's outTrackId.
+    dingtalk_message_id: Option<String>,
 }
 
 /// Claims up to `limit` due shares for `owner`.
@@ -49,7 +54,7 @@ async fn claim(
         "WITH c AS MATERIALIZED (SELECT id FROM shares WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $4{lock}) \
          UPDATE shares SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id IN (SELECT id FROM c) AND {DUE} \
-         RETURNING id, group_id, msg_uuid, message_json, attempts, recipients"
+         RETURNING id, group_id, msg_uuid, message_json, attempts, recipients, card_json, dingtalk_message_id"
     );
     with_db!(db, p => sqlx::query_as::<_, Claimed>(&sql).bind(owner).bind(now + lease_ms).bind(now).bind(limit).fetch_all(p).await)
 }
@@ -242,6 +247,11 @@ impl Worker {
                 "stored message unreadable",
             )),
         };
+        if row.card_json.is_some() {
+            let result = self.send_card(row, &group).await;
+            drop(permit);
+            return self.finish(row, &group, result).await;
+        }
         if direct::is_direct(&group.kind) {
             return self.process_direct(row, &group, msg, permit).await;
         }

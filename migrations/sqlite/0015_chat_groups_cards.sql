@@ -49,3 +49,19 @@ DROP TABLE share_groups_copy;
 DROP TABLE share_groups_seq;
 
 ALTER TABLE shares ADD COLUMN recipients TEXT;
+
+-- Card templates (互动卡片, issue #14 §1): DingTalk's template id and which medal field fills
+-- each of its variables. A template card share keeps its template and data in `card_json` and
+-- its outTrackId in `dingtalk_message_id`.
+CREATE TABLE card_templates (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    mapping     TEXT NOT NULL DEFAULT '[]',
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+ALTER TABLE shares ADD COLUMN card_json TEXT;
+
+-- A rule can tell its winners 1:1 too ('' none, 'oto' or 'notice', as the award form).
+ALTER TABLE rules ADD COLUMN tell TEXT NOT NULL DEFAULT '';
