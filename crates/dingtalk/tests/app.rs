@@ -373,12 +373,28 @@ async fn user_by_mobile() {
     assert_eq!(client.token_fetches(), 2);
 }
 
-fn honour(name: &str, creator: &str) -> NewHonour {
+/// The start of a PNG of `edge`×`edge` (signature and IHDR: what DingTalk's checks read).
+fn png_of(edge: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    b.extend(edge.to_be_bytes());
+    b.extend(edge.to_be_bytes());
+    b.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+/// A template with its medal image (900×900) and pendant (240×240) uploaded.
+async fn honour(client: &AppClient, name: &str, creator: &str) -> NewHonour {
     NewHonour {
         name: name.into(),
         description: "年度最佳".into(),
-        medal_media_id: "@media1".into(),
-        avatar_frame_media_id: "@media2".into(),
+        medal_media_id: client
+            .upload_image("medal.png", &png_of(900))
+            .await
+            .unwrap(),
+        avatar_frame_media_id: client
+            .upload_image("pendant.png", &png_of(240))
+            .await
+            .unwrap(),
         bg_color: "#FFFBB4".into(),
         creator_user_id: creator.into(),
     }
@@ -406,7 +422,7 @@ async fn honours_create_list_grant_revoke() {
 
     // validation before sending
     let e = client
-        .create_honour(&honour("名字太长了超过十个字了", &hr.userid))
+        .create_honour(&honour(&client, "名字太长了超过十个字了", &hr.userid).await)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidParameter);
@@ -415,7 +431,7 @@ async fn honours_create_list_grant_revoke() {
     for i in 0..25 {
         ids.push(
             client
-                .create_honour(&honour(&format!("荣誉{i}"), &hr.userid))
+                .create_honour(&honour(&client, &format!("荣誉{i}"), &hr.userid).await)
                 .await
                 .unwrap(),
         );
@@ -493,7 +509,7 @@ async fn simulator_refuses_concurrent_grants_from_one_sender() {
         .create_user(UserSpec::new("员工", "13800000009"));
     let client = app_client(&running, &app);
     let id = client
-        .create_honour(&honour("荣誉", &hr.userid))
+        .create_honour(&honour(&client, "荣誉", &hr.userid).await)
         .await
         .unwrap();
     let token = client.access_token().await.unwrap();
@@ -554,4 +570,47 @@ async fn legacy_gettoken() {
         ErrorKind::InvalidCredentials
     );
     let _ = ClientConfig::default();
+}
+
+#[tokio::test]
+async fn honour_images_colours_and_text_are_checked() {
+    let running = start(SimConfig::default()).await;
+    let (app, _) = app_in_group(&running);
+    let client = app_client(&running, &app);
+    let hr = running.sim.create_user(UserSpec::new("HR", "13800000000"));
+    let good = honour(&client, "年度之星", &hr.userid).await;
+    // before calling: colour, emoji, an image over 1 MB or not a PNG
+    for bad in [
+        NewHonour {
+            bg_color: "#000000".into(),
+            ..good.clone()
+        },
+        NewHonour {
+            name: "年度🌟".into(),
+            ..good.clone()
+        },
+    ] {
+        let e = client.create_honour(&bad).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidParameter, "{e}");
+    }
+    let mut big = png_of(900);
+    big.resize(1024 * 1024 + 1, 0);
+    assert_eq!(
+        client.upload_image("m.png", &big).await.unwrap_err().kind(),
+        ErrorKind::InvalidRequest
+    );
+    assert!(client.upload_image("m.jpg", b"\xff\xd8\xff").await.is_err());
+    // DingTalk's own checks: the image sizes
+    let swapped = NewHonour {
+        medal_media_id: good.avatar_frame_media_id.clone(),
+        ..good.clone()
+    };
+    let e = client.create_honour(&swapped).await.unwrap_err();
+    assert!(e.to_string().contains("900×900"), "{e}");
+    let unknown = NewHonour {
+        medal_media_id: "@nope".into(),
+        ..good.clone()
+    };
+    assert!(client.create_honour(&unknown).await.is_err());
+    client.create_honour(&good).await.unwrap();
 }

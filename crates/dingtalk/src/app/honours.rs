@@ -13,6 +13,22 @@ use crate::error::{Error, ErrorKind, Result};
 pub const MAX_GRANT_RECIPIENTS: usize = 10;
 /// Most groups notified by one grant.
 pub const MAX_GRANT_GROUPS: usize = 5;
+/// Most characters of an honour's name.
+pub const MAX_HONOUR_NAME_CHARS: usize = 10;
+/// Most characters of an honour's description.
+pub const MAX_HONOUR_DESC_CHARS: usize = 30;
+/// Most characters of a grant's citation.
+pub const MAX_GRANT_REASON_CHARS: usize = 100;
+/// The background colours an honour may have.
+pub const HONOUR_BG_COLOURS: &[&str] = &[
+    "#FFFBB4", "#FFE7BC", "#FFDAF4", "#DAF6A8", "#E4D7FF", "#BFDFFF", "#B9F2D6",
+];
+
+/// Whether `s` has an emoji (DingTalk refuses them in honour names and descriptions).
+pub fn has_emoji(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0xFE0F))
+}
 
 /// Medal template for [`AppClient::create_honour`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,14 +104,30 @@ impl AppClient {
     /// Creates a medal template (reviewed by DingTalk); returns its `honorId`.
     pub async fn create_honour(&self, honour: &NewHonour) -> Result<String> {
         let invalid = |why: String| Error::new(ErrorKind::InvalidParameter, why);
-        if honour.name.trim().is_empty() || honour.name.chars().count() > 10 {
+        if honour.name.trim().is_empty() || honour.name.chars().count() > MAX_HONOUR_NAME_CHARS {
+            return Err(invalid(format!(
+                "the honour name must have 1 to {MAX_HONOUR_NAME_CHARS} characters"
+            )));
+        }
+        if honour.description.chars().count() > MAX_HONOUR_DESC_CHARS {
+            return Err(invalid(format!(
+                "the honour description has at most {MAX_HONOUR_DESC_CHARS} characters"
+            )));
+        }
+        if has_emoji(&honour.name) || has_emoji(&honour.description) {
             return Err(invalid(
-                "the honour name must have 1 to 10 characters".into(),
+                "honour names and descriptions cannot have emoji".into(),
             ));
         }
-        if honour.description.chars().count() > 30 {
+        if !HONOUR_BG_COLOURS.contains(&honour.bg_color.as_str()) {
+            return Err(invalid(format!(
+                "the background colour is one of {}",
+                HONOUR_BG_COLOURS.join(" ")
+            )));
+        }
+        if honour.medal_media_id.is_empty() || honour.avatar_frame_media_id.is_empty() {
             return Err(invalid(
-                "the honour description has at most 30 characters".into(),
+                "the medal image and the pendant are both needed".into(),
             ));
         }
         let body = serde_json::to_value(honour)

@@ -7,6 +7,7 @@ mod cards;
 mod chat;
 mod direct;
 mod honours;
+mod media;
 mod transport;
 
 pub use attendance::{
@@ -23,8 +24,10 @@ pub use chat::{
 };
 pub use direct::{DirectReport, MAX_NOTICE_USERS, MAX_OTO_USERS};
 pub use honours::{
-    GrantReport, Honour, HonourGrant, NewHonour, MAX_GRANT_GROUPS, MAX_GRANT_RECIPIENTS,
+    has_emoji, GrantReport, Honour, HonourGrant, NewHonour, HONOUR_BG_COLOURS, MAX_GRANT_GROUPS,
+    MAX_GRANT_REASON_CHARS, MAX_GRANT_RECIPIENTS, MAX_HONOUR_DESC_CHARS, MAX_HONOUR_NAME_CHARS,
 };
+pub use media::MAX_IMAGE_BYTES;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

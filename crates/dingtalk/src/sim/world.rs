@@ -65,6 +65,8 @@ pub(crate) struct World {
     pub users: Vec<UserInfo>,
     pub honours: Vec<HonourInfo>,
     pub grants_in_flight: HashSet<String>,
+    /// Uploaded media by media id.
+    pub media: HashMap<String, super::api::media::Media>,
     /// Card templates (互动卡片), made through the control API.
     pub card_templates: Vec<super::info::CardTemplateInfo>,
     /// Template cards delivered, by outTrackId: (template id, variables).

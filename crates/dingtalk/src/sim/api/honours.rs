@@ -56,6 +56,40 @@ pub(super) async fn create_honour(
     if desc.chars().count() > 30 {
         return bad("invalidParameter.medalDesc", "荣誉描述最多 30 个字");
     }
+    if !crate::app::HONOUR_BG_COLOURS.contains(&s("defaultBgColor").as_str()) {
+        return bad("invalidParameter.defaultBgColor", "背景色不在可选范围内");
+    }
+    if crate::app::has_emoji(&name) || crate::app::has_emoji(&desc) {
+        return bad("parameter.text.unsafe", "名称或描述含有不支持的字符");
+    }
+    {
+        let w = sim.world();
+        for (field, edge) in [("medalMediaId", 900), ("avatarFrameMediaId", 240)] {
+            let id = s(field);
+            match w.media.get(&id) {
+                None => {
+                    return bad(
+                        &format!("invalidParameter.{field}"),
+                        &format!("{field} 不存在"),
+                    )
+                }
+                Some(m) if m.bytes > crate::app::MAX_IMAGE_BYTES => {
+                    return v1_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "system.image.large",
+                        "图片过大",
+                    )
+                }
+                Some(m) if m.png != Some((edge, edge)) => {
+                    return bad(
+                        &format!("invalidParameter.{field}"),
+                        &format!("{field} 须为 {edge}×{edge} 的 PNG 图片"),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
     if s("medalMediaId").is_empty() {
         return bad("MissingParameter.medalMediaId", "缺少 medalMediaId");
     }

@@ -15,6 +15,7 @@ mod cards;
 mod chat;
 mod direct;
 mod honours;
+pub(crate) mod media;
 mod robot;
 
 use std::collections::VecDeque;
@@ -60,6 +61,7 @@ pub(super) fn routes() -> Router<Simulator> {
             "/topapi/message/corpconversation/getsendresult",
             post(notice_result),
         )
+        .route("/media/upload", post(media::upload))
         .route("/chat/create", post(chat_create))
         .route("/chat/update", post(chat_update))
         .route("/chat/send", post(chat_send))
