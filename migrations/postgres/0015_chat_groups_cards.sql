@@ -5,7 +5,7 @@
 -- `recipients` (a JSON list of userIds).
 ALTER TABLE share_groups DROP CONSTRAINT share_groups_kind_check;
 ALTER TABLE share_groups ADD CONSTRAINT share_groups_kind_check
-    CHECK (kind IN ('webhook', 'app', 'chat', 'oto', 'notice'));
+    CHECK (kind IN ('webhook', 'app', 'chat', 'oto', 'notice', 'honour'));
 ALTER TABLE share_groups
     ADD COLUMN chat_id      TEXT,
     ADD COLUMN made_via     TEXT CHECK (made_via IN ('scenegroup', 'chat/create')),
@@ -29,3 +29,10 @@ ALTER TABLE shares ADD COLUMN card_json TEXT;
 
 -- A rule can tell its winners 1:1 too ('' none, 'oto' or 'notice', as the award form).
 ALTER TABLE rules ADD COLUMN tell TEXT NOT NULL DEFAULT '';
+
+-- A medal published to DingTalk's organisation honours (§4): the honour's id, who sends its
+-- grants (an admin's userId) and when. Grants and recalls go through the outbox to a target of
+-- kind `honour`.
+ALTER TABLE medals ADD COLUMN honor_id TEXT;
+ALTER TABLE medals ADD COLUMN honor_sender TEXT;
+ALTER TABLE medals ADD COLUMN honor_published_at BIGINT;

@@ -15,7 +15,7 @@ DROP TABLE share_groups;
 CREATE TABLE share_groups (
     id                      INTEGER PRIMARY KEY AUTOINCREMENT,
     name                    TEXT NOT NULL,
-    kind                    TEXT NOT NULL CHECK (kind IN ('webhook', 'app', 'chat', 'oto', 'notice')),
+    kind                    TEXT NOT NULL CHECK (kind IN ('webhook', 'app', 'chat', 'oto', 'notice', 'honour')),
     webhook_token_enc       TEXT,
     sign_secret_enc         TEXT,
     keywords                TEXT NOT NULL DEFAULT '[]',
@@ -65,3 +65,10 @@ ALTER TABLE shares ADD COLUMN card_json TEXT;
 
 -- A rule can tell its winners 1:1 too ('' none, 'oto' or 'notice', as the award form).
 ALTER TABLE rules ADD COLUMN tell TEXT NOT NULL DEFAULT '';
+
+-- A medal published to DingTalk's organisation honours (§4): the honour's id, who sends its
+-- grants (an admin's userId) and when. Grants and recalls go through the outbox to a target of
+-- kind `honour`.
+ALTER TABLE medals ADD COLUMN honor_id TEXT;
+ALTER TABLE medals ADD COLUMN honor_sender TEXT;
+ALTER TABLE medals ADD COLUMN honor_published_at BIGINT;

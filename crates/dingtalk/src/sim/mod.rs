@@ -24,6 +24,7 @@ mod control;
 mod info;
 mod ip;
 mod page;
+mod page_parts;
 mod setup;
 mod spec;
 mod world;

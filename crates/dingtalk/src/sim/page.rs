@@ -9,7 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::{CardShown, GroupInfo, Received, RobotInfo, Simulator, UserInfo};
+use super::page_parts as parts;
+use super::{Received, RobotInfo, Simulator, UserInfo};
 use crate::message::Message;
 use crate::preview::{self, Person};
 
@@ -52,25 +53,6 @@ pub(crate) fn render_card(msg: &Message, users: &[UserInfo]) -> String {
     preview::html::render(&preview::card_view(msg, &people))
 }
 
-/// A template card: its template's name and each variable with its value now.
-fn render_template_card(c: &CardShown) -> String {
-    let mut out = format!(
-        r#"<div class="tpl-card" data-track="{}"><div class="tpl-head">互动卡片 · {}{}</div><dl>"#,
-        esc(&c.out_track_id),
-        esc(&c.template_name),
-        if c.updates > 0 {
-            r#" <span class="tag">已更新</span>"#
-        } else {
-            ""
-        }
-    );
-    for (k, v) in &c.params {
-        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));
-    }
-    out.push_str("</dl></div>");
-    out
-}
-
 fn clock(at_ms: i64) -> String {
     // China Standard Time (UTC+8), what DingTalk users see
     let secs = at_ms.div_euclid(1000) + 8 * 3600;
@@ -78,7 +60,7 @@ fn clock(at_ms: i64) -> String {
     format!("{:02}:{:02}:{:02}", day / 3600, (day % 3600) / 60, day % 60)
 }
 
-fn render_message(r: &Received, users: &[UserInfo]) -> String {
+pub(super) fn render_message(r: &Received, users: &[UserInfo]) -> String {
     let avatar: String = r.sender.chars().next().unwrap_or('机').to_string();
     let via = match r.via.as_str() {
         "app" => "应用机器人",
@@ -104,7 +86,7 @@ fn render_message(r: &Received, users: &[UserInfo]) -> String {
         via,
         clock(r.at_ms),
         match &r.card {
-            Some(c) => render_template_card(c),
+            Some(c) => parts::render_template_card(c),
             None => render_card(&r.message, users),
         }
     );
@@ -174,6 +156,7 @@ header nav a{color:#3296fa;text-decoration:none;margin-right:12px}
 .tpl-card{background:#fff;border:1px solid #e5e6eb;border-radius:8px;padding:10px 12px;max-width:320px}
 .tpl-head{font-size:12px;color:#3296fa;margin-bottom:6px}.tpl-card dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:0;font-size:13px}.tpl-card dt{color:#888}.tpl-card dd{margin:0;word-break:break-all}
 h2.section{font-size:15px;margin:20px 16px 0;color:#333}h2.section small{color:#888;font-weight:normal}
+.honours{display:flex;flex-wrap:wrap;gap:12px;padding:12px 16px}.honour{background:#fff;border:1px solid #e5e6eb;border-radius:8px;padding:10px 14px;min-width:220px}.honour h3{font-size:14px;margin:0}.honour ul{margin:6px 0 0;padding-left:18px;font-size:13px}.swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}.grant.revoked{color:#999;text-decoration:line-through}
 code{font-size:11px;color:#999}
 .msgs{overflow-y:auto;padding:10px 12px;display:flex;flex-direction:column-reverse;gap:12px}
 .empty{color:#999;text-align:center}
@@ -250,7 +233,7 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
             esc(&urlencode_path(&g.open_conversation_id))
         );
         if let Some(via) = &g.made_via {
-            out.push_str(&made_by_app(g, via, &snap.users));
+            out.push_str(&parts::made_by_app(g, via, &snap.users));
         }
         let robots: Vec<&RobotInfo> = snap
             .robots
@@ -283,64 +266,10 @@ pub(crate) fn render_page(sim: &Simulator, base: &str) -> String {
         out.push_str("</div></section>");
     }
     out.push_str("</main>");
-    out.push_str(&direct_chats(sim, &snap.users));
+    out.push_str(&parts::honours(&snap.honours, &snap.users));
+    out.push_str(&parts::direct_chats(sim, &snap.users));
     out.push_str("</body></html>");
     out
-}
-
-/// Each person's 1:1 chat: what the app robot and work notices sent them.
-fn direct_chats(sim: &Simulator, users: &[UserInfo]) -> String {
-    let chats = sim.direct_chats();
-    if chats.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
-        r#"<h2 class="section">单聊与工作通知 <small>1:1 chats and work notices</small></h2><main class="groups direct">"#,
-    );
-    for (uid, messages) in chats {
-        let name = users
-            .iter()
-            .find(|u| u.userid == uid)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| uid.clone());
-        let _ = write!(
-            out,
-            r#"<section class="chat person" id="u-{}"><div class="chat-head"><h2>{}</h2><span class="meta"><code>{}</code> · {} 条消息</span></div><div class="msgs">"#,
-            esc(&uid),
-            esc(&name),
-            esc(&uid),
-            messages.len()
-        );
-        for r in messages.iter().rev().take(100) {
-            out.push_str(&render_message(r, users));
-        }
-        out.push_str("</div></section>");
-    }
-    out.push_str("</main>");
-    out
-}
-
-/// Who made a group through the API, its chatid, owner and members by name.
-fn made_by_app(g: &GroupInfo, via: &str, users: &[UserInfo]) -> String {
-    let name = |id: &str| {
-        users
-            .iter()
-            .find(|u| u.userid == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_owned())
-    };
-    let how = if via == "scenegroup" {
-        "应用创建的场景群"
-    } else {
-        "应用创建（chat/create）"
-    };
-    let members: Vec<String> = g.members.iter().map(|m| esc(&name(m))).collect();
-    format!(
-        r#"<p class="made"><span class="tag">{how}</span> chatid <code>{}</code> · 群主 {} · 成员 <span class="members">{}</span></p>"#,
-        esc(&g.chat_id),
-        esc(&name(g.owner.as_deref().unwrap_or(""))),
-        members.join("、")
-    )
 }
 
 fn urlencode_path(s: &str) -> String {

@@ -65,8 +65,11 @@ pub async fn give_award(data: MultipartData) -> Result<AwardOutcome, AppError> {
                         None
                     };
                     let url = share.unwrap_or_else(|| give_form::after_award_url(&o));
+                    if let Ok(ids) = give::batch_award_ids(&st.db, &o.batch_id).await {
+                        crate::medals::honour::after(&st.db, &ids, false).await;
+                    }
                     let told = match tell {
-                        Some(channel) => give_form::tell_winners(&st, &admin, &o, channel).await,
+                        Some(channel) => give_form::tell_winners(&st, &admin, &o, &channel).await,
                         None => String::new(),
                     };
                     leptos_axum::redirect(&format!("{url}{told}"));

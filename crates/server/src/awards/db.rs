@@ -391,6 +391,7 @@ pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
     Ok(AwardFormChoices {
         departments,
         admins,
+        card_templates: crate::cards::db::names(db).await?,
     })
 }
 

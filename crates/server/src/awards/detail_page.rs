@@ -77,6 +77,7 @@ pub fn AwardDetailPage() -> impl IntoView {
                                 })}
                                 <dt>{lang.t("公开页面", "Public page")}</dt><dd><a href=public.clone() rel="external" target="_blank">{public.clone()}</a></dd>
                             </dl>
+                            <crate::medals::honour_page::AwardHonourSync award=a.id/>
                             <IfCan role=Role::Awarder>
                                 <div class="actions">
                                     <a class="btn" href=format!("/shares/new?awards={}", a.id)>{lang.t("分享到钉钉群", "Share to DingTalk groups")}</a>

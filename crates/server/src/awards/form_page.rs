@@ -40,6 +40,7 @@ pub fn AwardNew() -> impl IntoView {
     let skip_holders = !val("skip_holders").is_empty();
     let share_after = !val("share_after").is_empty();
     let tell = val("tell");
+    let tell_now = tell.clone();
     let flashed_depts: Vec<String> = val("department").lines().map(str::to_string).collect();
 
     // People chosen before the page loaded (a plain post that failed, or `?staff=`): their names
@@ -199,6 +200,13 @@ pub fn AwardNew() -> impl IntoView {
                     <option value="" selected=tell.is_empty()>{lang.t("不通知", "No")}</option>
                     <option value="oto" selected=tell == "oto">{lang.t("钉钉机器人单聊", "DingTalk robot, 1:1")}</option>
                     <option value="notice" selected=tell == "notice">{lang.t("钉钉工作通知", "DingTalk work notice")}</option>
+                    <Suspense fallback=|| ()>
+                        {move || choices.get().and_then(|r| r.ok()).map(|c| c.card_templates.into_iter().map(|(id, name)| {
+                            let value = format!("card:{id}");
+                            let sel = tell_now == value;
+                            view! { <option value=value selected=sel>{format!("{}{name}", lang.t("互动卡片（单聊）：", "Card template, 1:1: "))}</option> }
+                        }).collect_view())}
+                    </Suspense>
                 </select>
                 <FieldErrors field="tell" error=error/>
             </div>

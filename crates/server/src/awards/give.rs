@@ -322,6 +322,7 @@ pub async fn revoke_everywhere(
     reason: &str,
 ) -> Result<(), AppError> {
     revoke(&st.db, admin, id, reason).await?;
+    crate::medals::honour::after(&st.db, &[id], true).await;
     let updated = match crate::settings::db::public_base_url(&st.db, &st.config).await {
         Ok(base) => crate::shares::template::revoked(&st.db, &base, id).await,
         Err(e) => Err(e),

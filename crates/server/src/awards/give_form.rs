@@ -141,22 +141,19 @@ pub async fn give_posted(
 }
 
 /// The form's "tell the winners" choice: none, or a channel of [`crate::shares::direct`].
-pub fn tell_channel(posted: &Posted) -> Result<Option<&'static str>, AppError> {
+pub fn tell_channel(posted: &Posted) -> Result<Option<String>, AppError> {
     let v = posted.values.get("tell").map(|s| s.trim()).unwrap_or("");
     if v.is_empty() {
         return Ok(None);
     }
-    crate::shares::direct::CHANNELS
-        .iter()
-        .find(|c| **c == v)
-        .copied()
-        .map(Some)
-        .ok_or_else(|| {
-            AppError::field(
-                "tell",
-                Msg::new("请选择告诉获奖者的方式", "Choose how to tell the winners"),
-            )
-        })
+    if crate::shares::direct::valid_channel(v) {
+        Ok(Some(v.to_string()))
+    } else {
+        Err(AppError::field(
+            "tell",
+            Msg::new("请选择告诉获奖者的方式", "Choose how to tell the winners"),
+        ))
+    }
 }
 
 /// Queues the 1:1 messages for a batch just given; the query the next page shows them by

@@ -111,6 +111,9 @@ pub struct AdminName {
 pub struct AwardFormChoices {
     pub departments: Vec<DepartmentCount>,
     pub admins: Vec<AdminName>,
+    /// Card templates a winner can be told with 1:1: (id, name).
+    #[serde(default)]
+    pub card_templates: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

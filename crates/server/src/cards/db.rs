@@ -36,6 +36,11 @@ pub async fn all(db: &Db) -> Result<Vec<TemplateRow>, AppError> {
         .map_err(AppError::from)
 }
 
+/// (id, name) of every template, for the forms that offer them.
+pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(all(db).await?.into_iter().map(|t| (t.id, t.name)).collect())
+}
+
 pub async fn fetch(db: &Db, id: i64) -> Result<TemplateRow, AppError> {
     let sql = format!("{SELECT} WHERE id = $1");
     with_db!(db, p => sqlx::query_as::<_, TemplateRow>(&sql).bind(id).fetch_optional(p).await)

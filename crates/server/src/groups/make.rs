@@ -32,10 +32,12 @@ pub async fn choices(st: &AppState) -> Result<MakeFormChoices, AppError> {
         "SELECT id, name, live_awards FROM medals WHERE archived_at IS NULL AND live_awards > 0 ORDER BY name")
         .fetch_all(p).await)
     .map_err(AppError::from)?;
-    let departments = with_db!(db, p => sqlx::query_as::<_, (String, i64)>(
-        "SELECT department, COUNT(*) FROM staff WHERE active = TRUE AND department <> '' \
-         GROUP BY department ORDER BY department").fetch_all(p).await)
-    .map_err(AppError::from)?;
+    let departments = crate::awards::db::choices(db)
+        .await?
+        .departments
+        .into_iter()
+        .map(|d| (d.name, d.staff))
+        .collect();
     let crypto = crate::infra::crypto::for_config(&st.config)?;
     let template = crate::settings::db::scene_group_template(db).await?;
     Ok(MakeFormChoices {
@@ -82,10 +84,19 @@ async fn picked(db: &Db, f: &MakeGroupForm) -> Result<Vec<Member>, AppError> {
     Ok(out.into_values().collect())
 }
 
-/// The owner: an active person with a userId, found by mobile, userId or external id.
+/// The userId of the person `who` names (mobile, userId or external id); errors on `field`.
+pub async fn owner_userid(db: &Db, who: &str, field: &str) -> Result<String, AppError> {
+    Ok(person(db, who, field).await?.userid.unwrap_or_default())
+}
+
 async fn owner(db: &Db, who: &str) -> Result<Member, AppError> {
+    person(db, who, "owner").await
+}
+
+/// An active person with a userId, found by mobile, userId or external id.
+async fn person(db: &Db, who: &str, field_name: &str) -> Result<Member, AppError> {
     let who = who.trim();
-    let field = |zh: &str, en: &str| AppError::field("owner", Msg::new(zh, en));
+    let field = |zh: &str, en: &str| AppError::field(field_name, Msg::new(zh, en));
     if who.is_empty() {
         return Err(field(
             "请填写群主的手机号、钉钉 userId 或工号",
@@ -104,7 +115,7 @@ async fn owner(db: &Db, who: &str) -> Result<Member, AppError> {
             "No active person on the staff list matches",
         )),
         Some(m) if m.userid.as_deref().unwrap_or("").is_empty() => Err(AppError::field(
-            "owner",
+            field_name,
             Msg::new(
                 format!(
                     "{} 还没有钉钉 userId，请先在「员工 → 查找 userId」中补全",

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 use crate::error::AppError;
-use crate::medals::types::{MedalDetail, MedalFilter, MedalSummary};
+use crate::medals::types::{
+    HonourForm, HonourSync, HonourView, MedalDetail, MedalFilter, MedalSummary,
+};
 #[cfg(feature = "ssr")]
 use {
-    super::{db, save},
+    super::{db, honour, save},
     crate::infra::{flash, state},
     crate::session::auth::require,
     medal_core::Role,
@@ -60,4 +62,37 @@ pub async fn restore_medal(id: i64) -> Result<(), AppError> {
         db::set_archived(&state()?.db, &admin, id, false).await
     };
     flash::finish("archive", BTreeMap::new(), r.await).await
+}
+
+/// The medal in DingTalk's organisation honours: published or not, what publishing would use.
+#[server(prefix = "/sfn", endpoint = "medals/honour")]
+pub async fn medal_honour(id: i64) -> Result<HonourView, AppError> {
+    require(Role::Viewer).await?;
+    honour::view(&state()?.db, id).await
+}
+
+/// Publishes the medal to DingTalk's organisation honours (its images made from the icon).
+#[server(prefix = "/sfn", endpoint = "medals/publish")]
+pub async fn publish_honour(id: i64, form: HonourForm) -> Result<String, AppError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let values = BTreeMap::from([
+        ("name".to_string(), text(&form.name)),
+        ("description".to_string(), text(&form.description)),
+        ("bg_color".to_string(), text(&form.bg_color)),
+        ("sender".to_string(), text(&form.sender)),
+    ]);
+    let r = async {
+        let admin = require(Role::Admin).await?;
+        honour::publish(&state()?, &admin, id, &form).await
+    }
+    .await
+    .inspect(|_| leptos_axum::redirect(&format!("/medals/{id}?published=1")));
+    flash::finish("honour", values, r).await
+}
+
+/// How an award stands in DingTalk's honours (none: its medal is not published).
+#[server(prefix = "/sfn", endpoint = "awards/honour")]
+pub async fn award_honour(id: i64) -> Result<Option<HonourSync>, AppError> {
+    require(Role::Viewer).await?;
+    honour::sync(&state()?.db, id).await
 }

@@ -5,6 +5,11 @@ pub mod api;
 pub mod db;
 pub mod form;
 #[cfg(feature = "ssr")]
+pub mod honour;
+#[cfg(feature = "ssr")]
+pub mod honour_image;
+pub mod honour_page;
+#[cfg(feature = "ssr")]
 pub mod icons;
 pub mod page;
 #[cfg(feature = "ssr")]

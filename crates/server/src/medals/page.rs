@@ -200,6 +200,7 @@ pub fn MedalDetailPage() -> impl IntoView {
                                 {m.archived_at.map(|t| view! { <dt>{lang.t("归档时间", "Archived")}</dt><dd>{fmt_time(t)}</dd> })}
                             </dl>
                         </section>
+                        <crate::medals::honour_page::MedalHonourSection medal=m.id/>
                     }.into_any()
                 }
             })}

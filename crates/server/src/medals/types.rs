@@ -43,3 +43,38 @@ pub struct MedalFilter {
     /// "" or "active" (default), "archived", "all".
     pub status: String,
 }
+
+/// A medal in DingTalk's organisation honours: published (its id) or what publishing would use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HonourView {
+    pub honor_id: Option<String>,
+    pub published_at: Option<i64>,
+    /// The medal's name and description cut to DingTalk's limits (10 and 30 characters).
+    pub name: String,
+    pub description: String,
+    /// The background colours DingTalk offers.
+    pub colours: Vec<String>,
+}
+
+/// The "publish to DingTalk" form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HonourForm {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub bg_color: Option<String>,
+    /// The admin who sends the grants: mobile, userId or external id.
+    pub sender: Option<String>,
+}
+
+/// How an award stands in DingTalk's honours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HonourSync {
+    /// The latest is a recall (the award was revoked).
+    pub recall: bool,
+    /// The share's status: queued, sending, sent, failed, gave_up.
+    pub status: String,
+    pub error: Option<medal_core::Msg>,
+    /// The share (its page: `/shares/<id>`).
+    pub share: i64,
+}

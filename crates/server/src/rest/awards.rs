@@ -253,6 +253,7 @@ async fn give(
         .await
         .map_err(|e| ApiError::from_app(e, str::to_string))?;
     let award_ids = crate::awards::give::batch_award_ids(&st.db, &out.batch_id).await?;
+    crate::medals::honour::after(&st.db, &award_ids, false).await;
     let mut shares_queued = 0;
     if !req.share_to_groups.is_empty() && !award_ids.is_empty() {
         let list = award_ids

@@ -153,9 +153,6 @@ pub async fn give(
 /// awards given (they are the facts' due) and is logged; the shares page shows what was queued.
 async fn share(st: &AppState, rule: &RuleRow, batches: &[String]) {
     let groups = rule.groups();
-    if groups.is_empty() && rule.tell.is_empty() {
-        return;
-    }
     let r = async {
         let mut ids: Vec<i64> = Vec::new();
         for b in batches {
@@ -164,6 +161,10 @@ async fn share(st: &AppState, rule: &RuleRow, batches: &[String]) {
                 "SELECT id FROM awards WHERE batch_id = $1 ORDER BY id").bind(b).fetch_all(p).await)
                 .map_err(AppError::from)?,
             );
+        }
+        crate::medals::honour::after(&st.db, &ids, false).await;
+        if groups.is_empty() && rule.tell.is_empty() {
+            return Ok(String::new());
         }
         let award_ids = ids
             .iter()

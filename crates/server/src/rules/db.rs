@@ -261,7 +261,7 @@ pub async fn validate(db: &Db, f: &RuleForm) -> Result<Valid, AppError> {
         }
     }
     let tell = text(&f.tell);
-    if !tell.is_empty() && !crate::shares::direct::CHANNELS.contains(&tell.as_str()) {
+    if !tell.is_empty() && !crate::shares::direct::valid_channel(&tell) {
         bad(
             "tell",
             "请选择告诉获奖者的方式",

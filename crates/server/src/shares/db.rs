@@ -62,11 +62,7 @@ pub async fn form_data(st: &AppState, awards: &str) -> Result<ShareFormData, App
         groups,
         digest_from: DIGEST_FROM,
         guard: crate::shares::guard::view(&st.db).await?,
-        templates: crate::cards::db::all(&st.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect(),
+        templates: crate::cards::db::names(&st.db).await?,
     })
 }
 

@@ -24,8 +24,19 @@ pub struct Recipient {
     pub award_id: i64,
 }
 
-/// The ways to tell a winner, as forms post them.
+/// The ways to tell a winner, as forms post them (and `card:<id>`: a template card in the
+/// winner's single chat with the app robot).
 pub const CHANNELS: &[&str] = &["oto", "notice"];
+
+/// Whether forms may post `channel`.
+pub fn valid_channel(channel: &str) -> bool {
+    CHANNELS.contains(&channel) || card_of(channel).is_some()
+}
+
+/// The card template a `card:<id>` channel names.
+fn card_of(channel: &str) -> Option<i64> {
+    channel.strip_prefix("card:")?.parse().ok()
+}
 
 /// What telling the winners queued.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,6 +54,7 @@ pub async fn target(db: &Db, channel: &str) -> Result<i64, AppError> {
     let name = match channel {
         "oto" => "获奖者本人（机器人单聊）",
         "notice" => "获奖者本人（工作通知）",
+        "honour" => "钉钉组织荣誉",
         _ => return Err(bad_channel()),
     };
     let found = with_db!(db, p => sqlx::query_scalar::<_, Option<i64>>(
@@ -80,10 +92,13 @@ pub async fn queue(
     award_ids: &[i64],
     channel: &str,
 ) -> Result<Told, AppError> {
-    if !CHANNELS.contains(&channel) {
+    if !valid_channel(channel) {
         return Err(bad_channel());
     }
     let db = &st.db;
+    if let Some(template) = card_of(channel) {
+        return crate::shares::template::queue_personal(st, admin_id, award_ids, template).await;
+    }
     let mut rows: Vec<AwardCardRow> = Vec::new();
     for chunk in award_ids.chunks(1000) {
         rows.extend(award_rows(db, chunk).await?);

@@ -21,6 +21,8 @@ struct NewCard {
     payload: CardPayload,
     fallback: String,
     out_track_id: String,
+    /// A card to a person: who (JSON, see [`crate::shares::direct::Recipient`]).
+    recipients: Option<String>,
 }
 
 /// What a template share asks for, checked: every group must be an app-robot group.
@@ -78,6 +80,7 @@ pub async fn queue(
                 },
                 fallback: fallback.clone(),
                 out_track_id: uuid::Uuid::new_v4().simple().to_string(),
+                recipients: None,
             });
         }
     }
@@ -100,11 +103,11 @@ async fn insert(
                 let json = serde_json::to_string(&c.payload).map_err(crate::infra::internal)?;
                 sqlx::query(
                     "INSERT INTO shares (group_id, award_ids, personal_message, card_style, status, attempts, next_attempt_at, \
-                     msg_uuid, message_json, requested_by, created_at, updated_at, request_id, card_json, dingtalk_message_id) \
-                     VALUES ($1, $2, '', $3, 'queued', 0, $4, $5, $6, $7, $8, $8, $9, $10, $11)")
+                     msg_uuid, message_json, requested_by, created_at, updated_at, request_id, card_json, dingtalk_message_id, recipients) \
+                     VALUES ($1, $2, '', $3, 'queued', 0, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)")
                     .bind(c.group).bind(c.award.to_string()).bind(style).bind(due)
                     .bind(dingtalk::new_msg_uuid()).bind(&c.fallback).bind(admin).bind(now)
-                    .bind(request).bind(&json).bind(&c.out_track_id)
+                    .bind(request).bind(&json).bind(&c.out_track_id).bind(&c.recipients)
                     .execute(&mut *$tx).await.map_err(AppError::from)?;
             }
         }};
@@ -177,9 +180,73 @@ pub async fn revoked(db: &Db, base: &str, award: i64) -> Result<usize, AppError>
             },
             fallback,
             out_track_id: track,
+            recipients: None,
         });
     }
     let request = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
     insert(db, &cards, "template_update", None, &request, now_ms()).await?;
     Ok(cards.len())
+}
+
+/// A template card of `template` for each of these awards in the winner's single chat with the
+/// app robot (people without a userId are named, not told).
+pub async fn queue_personal(
+    st: &crate::infra::AppState,
+    admin_id: Option<i64>,
+    award_ids: &[i64],
+    template: i64,
+) -> Result<crate::shares::direct::Told, AppError> {
+    let db = &st.db;
+    let t = crate::cards::db::fetch(db, template).await.map_err(|_| {
+        AppError::field("tell", Msg::new("卡片模板不存在", "No such card template"))
+    })?;
+    let base = crate::settings::db::public_base_url(db, &st.config).await?;
+    let mapping = t.mapping();
+    let mut told = crate::shares::direct::Told::default();
+    let mut cards = Vec::new();
+    for id in award_ids {
+        let item = crate::awards::db::get(db, *id).await?;
+        let user = with_db!(db, p => sqlx::query_scalar::<_, Option<String>>(
+            "SELECT dingtalk_user_id FROM staff WHERE id = $1").bind(item.staff_id).fetch_one(p).await)
+        .map_err(AppError::from)?;
+        let Some(user) = user.filter(|u| medal_core::UserId::valid(Some(u)).is_some()) else {
+            told.without_userid.push(item.staff_name.clone());
+            continue;
+        };
+        let params = fill::params(&mapping, &item, &base, "");
+        let fallback = serde_json::to_string(&fill::fallback(&t.name, &params))
+            .map_err(crate::infra::internal)?;
+        cards.push(NewCard {
+            group: 0,
+            award: *id,
+            payload: CardPayload {
+                template: t.id,
+                template_id: t.template_id.clone(),
+                params,
+                update: false,
+            },
+            fallback,
+            out_track_id: uuid::Uuid::new_v4().simple().to_string(),
+            recipients: Some(
+                serde_json::to_string(&[crate::shares::direct::Recipient {
+                    user_id: user,
+                    award_id: *id,
+                }])
+                .map_err(crate::infra::internal)?,
+            ),
+        });
+    }
+    if cards.is_empty() {
+        return Ok(told);
+    }
+    let target = crate::shares::direct::target(db, "oto").await?;
+    for c in cards.iter_mut() {
+        c.group = target;
+    }
+    let request = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    let due = crate::shares::guard::not_before(&crate::shares::guard::load(db).await?, now_ms());
+    insert(db, &cards, "template", admin_id, &request, due).await?;
+    told.people = cards.len();
+    told.messages = cards.len();
+    Ok(told)
 }

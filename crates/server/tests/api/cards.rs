@@ -207,3 +207,79 @@ async fn shared_and_revoked(b: Backend) {
     );
     assert_eq!(sim.sim.messages(&g.open_conversation_id).len(), 2);
 }
+
+both!(template_card_to_the_winner_1on1, super::to_the_winner);
+
+/// 告诉获奖者本人 as a template card: the winner's single chat with the app robot gets the
+/// card; revoking updates it there too; a winner without a userId is named, not told.
+async fn to_the_winner(b: Backend) {
+    let (app, sim, config) = sim_app(b).await;
+    let owner = app.signed_in(Role::Owner).await;
+    let dt = sim.sim.create_app(AppSpec::default());
+    set_app(&app, &owner, &dt.app_key, &dt.app_secret).await;
+    let t = sim.sim.create_card_template(CardTemplateSpec {
+        name: "获奖通知".into(),
+        variables: vec!["title".into(), "status".into()],
+        template_id: None,
+    });
+    let (status, body) = save(
+        &app,
+        &owner,
+        &[
+            ("form[name]", "获奖通知"),
+            ("form[template_id]", &t.template_id),
+            ("form[mapping]", "title = medal_name\nstatus = status"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    sim.sim.create_user(dingtalk::sim::UserSpec {
+        userid: Some("u7".into()),
+        ..dingtalk::sim::UserSpec::new("赵六", "13900000007")
+    });
+    let s1 = insert_staff(&app, "赵六", Some("u7"), None).await;
+    let s2 = insert_staff(&app, "无号", None, None).await;
+    let medal = create_medal(&app, &owner, &[("name", "服务之星")]).await;
+    medal_server::shares::outbox::spawn(app.db.clone(), &config).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("medal_id", medal.to_string())
+        .text("reason", "耐心细致")
+        .text("staff", s1.to_string())
+        .text("staff", s2.to_string())
+        .text("tell", format!("card:{body}"));
+    let r = owner
+        .post(app.url("/sfn/awards/give"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/awards/new"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.contains("told=1") && to.contains("untold=1"), "{to}");
+    let counts = wait_done(&app.db, Duration::from_secs(20)).await;
+    assert_eq!(counts.get("sent"), Some(&1), "{counts:?}");
+    let got = sim.sim.direct_messages("u7");
+    assert_eq!(got.len(), 1);
+    let card = got[0].card.clone().expect("a template card 1:1");
+    assert!(card
+        .params
+        .contains(&("title".to_string(), "服务之星".to_string())));
+    let award: i64 = with_db!(&app.db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM awards WHERE staff_id = $1").bind(s1).fetch_one(p).await).unwrap();
+    let r = app
+        .post(
+            &owner,
+            "/sfn/awards/revoke",
+            &[("id", &award.to_string()), ("reason", "弄错了")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let counts = wait_done(&app.db, Duration::from_secs(20)).await;
+    assert_eq!(counts.get("sent"), Some(&2), "{counts:?}");
+    let card = sim.sim.direct_messages("u7")[0].card.clone().unwrap();
+    assert!(
+        card.params
+            .contains(&("status".to_string(), "已撤销：弄错了".to_string())),
+        "{card:?}"
+    );
+}

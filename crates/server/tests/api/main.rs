@@ -2,6 +2,7 @@
 //! (SQLite in a temp dir, or a new PostgreSQL database) and talks HTTP to it.
 
 mod helpers;
+mod honours;
 
 mod admins;
 mod attendance;

@@ -85,6 +85,10 @@ const GUARDED: &[(&str, Role)] = &[
     // groups made in DingTalk (issue #14 §3)
     ("/sfn/groups/make_choices", Role::Admin),
     ("/sfn/groups/make", Role::Admin),
+    // DingTalk's organisation honours (issue #14 §4)
+    ("/sfn/medals/honour", Role::Viewer),
+    ("/sfn/medals/publish", Role::Admin),
+    ("/sfn/awards/honour", Role::Viewer),
     // admins and the audit log (issue #12)
     ("/sfn/admins/list", Role::Owner),
     ("/sfn/admins/create", Role::Owner),
@@ -138,6 +142,7 @@ const NEED_DINGTALK: &[&str] = &[
     "/sfn/attendance/start",
     "/sfn/attendance/cancel",
     "/sfn/groups/make",
+    "/sfn/medals/publish",
 ];
 
 async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::Response {
@@ -163,9 +168,18 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
             )
             .await
         }
-        "/sfn/medals/get" | "/sfn/medals/archive" | "/sfn/medals/restore" => {
-            app.post(c, path, &[("id", &id)]).await
+        "/sfn/medals/publish" => {
+            let form = [
+                ("id", id.as_str()),
+                ("form[name]", "角色"),
+                ("form[sender]", "nobody"),
+            ];
+            app.post(c, path, &form).await
         }
+        "/sfn/medals/get"
+        | "/sfn/medals/archive"
+        | "/sfn/medals/restore"
+        | "/sfn/medals/honour" => app.post(c, path, &[("id", &id)]).await,
         "/sfn/staff/list" => {
             app.post(
                 c,
@@ -231,7 +245,7 @@ async fn call(app: &TestApp, c: &Client, path: &str, medal_id: i64) -> reqwest::
                 .text("staff", staff_id.to_string());
             app.post_multipart(c, path, form).await
         }
-        "/sfn/awards/get" | "/sfn/awards/revoke" => {
+        "/sfn/awards/get" | "/sfn/awards/revoke" | "/sfn/awards/honour" => {
             let award_id = medal_server::with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
                 "SELECT COALESCE(MIN(id), 0) FROM awards").fetch_one(p).await)
             .unwrap();

@@ -55,6 +55,10 @@ impl Sender {
 
     /// The internal app's client for the credentials in the settings (kept while they stay the
     /// same, so its access token is reused).
+    pub async fn app(&self) -> Result<AppClient, DtError> {
+        self.app_client().await
+    }
+
     async fn app_client(&self) -> Result<AppClient, DtError> {
         let creds = crate::settings::db::app_credentials(&self.db, &self.crypto)
             .await

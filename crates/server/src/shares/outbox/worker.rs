@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 
 mod card;
 mod direct;
+mod honour;
 pub use direct::NOT_REACHED;
 
 #[derive(sqlx::FromRow, Debug)]
@@ -247,6 +248,16 @@ impl Worker {
                 "stored message unreadable",
             )),
         };
+        if group.kind == "honour" {
+            let result = self.send_honour(row).await;
+            drop(permit);
+            let missed = result.as_ref().map(|m| m.join(", ")).unwrap_or_default();
+            self.finish(row, &group, result.map(|_| ())).await?;
+            if !missed.is_empty() {
+                direct::note_not_reached(&self.db, row.id, &missed).await?;
+            }
+            return Ok(());
+        }
         if row.card_json.is_some() {
             let result = self.send_card(row, &group).await;
             drop(permit);

@@ -1,4 +1,5 @@
-//! Sending a template card share: a new card into the group (createAndDeliver, or the older
+//! Sending a template card share: a new card into the group or a winner's single chat
+//! (createAndDeliver, or the older
 //! interactiveCards/send when the settings say so), or an update in place of a card sent
 //! before (same outTrackId).
 
@@ -23,9 +24,25 @@ impl Worker {
             out_track_id: track,
             params: payload.params,
         };
-        let cid = group.open_conversation_id.clone().unwrap_or_default();
+        // an update goes to every place that shows the card
+        let space = if payload.update {
+            CardSpace::Group(String::new())
+        } else if group.kind == "oto" {
+            // a winner told 1:1: the person's single chat with the app robot
+            let people: Vec<crate::shares::direct::Recipient> = row
+                .recipients
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+                .unwrap_or_default();
+            let user = people.into_iter().next().map(|p| p.user_id);
+            CardSpace::Robot(
+                user.ok_or_else(|| DtError::new(ErrorKind::InvalidRequest, "no recipient stored"))?,
+            )
+        } else {
+            CardSpace::Group(group.open_conversation_id.clone().unwrap_or_default())
+        };
         self.sender
-            .deliver_card(&CardSpace::Group(cid), &card, payload.update)
+            .deliver_card(&space, &card, payload.update)
             .await
     }
 }

@@ -18,6 +18,18 @@ pub const NOT_REACHED: &str = "local.not_reached";
 /// How long people held back by DingTalk wait.
 const HOLD_MS: i64 = 60_000;
 
+/// Names on a sent share the people DingTalk did not reach.
+pub async fn note_not_reached(
+    db: &crate::infra::Db,
+    share: i64,
+    who: &str,
+) -> Result<(), AppError> {
+    with_db!(db, p => sqlx::query(
+        "UPDATE shares SET last_error_code = $1, last_error_message = $2 WHERE id = $3")
+        .bind(NOT_REACHED).bind(who).bind(share).execute(p).await.map(|_| ()))
+    .map_err(AppError::from)
+}
+
 pub fn is_direct(kind: &str) -> bool {
     kind == "oto" || kind == "notice"
 }
@@ -89,10 +101,7 @@ impl Worker {
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            with_db!(&self.db, p => sqlx::query(
-                "UPDATE shares SET last_error_code = $1, last_error_message = $2 WHERE id = $3")
-                .bind(NOT_REACHED).bind(&list).bind(row.id).execute(p).await.map(|_| ()))
-            .map_err(AppError::from)?;
+            note_not_reached(&self.db, row.id, &list).await?;
         }
         Ok(())
     }
