@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 
 use super::AppClient;
 use crate::error::{Error, ErrorKind, Result};
-use crate::message::MAX_APP_MSG_PARAM_BYTES;
 use crate::message::{legacy_msg, legacy_msg_len, AppMessage, Message, MAX_LEGACY_MSG_BYTES};
 
 /// Most userIds of one `oToMessages/batchSend` call.
@@ -94,19 +93,7 @@ impl AppClient {
         msg: &AppMessage,
     ) -> Result<DirectReport> {
         check_people(user_ids, MAX_OTO_USERS, "oToMessages/batchSend")?;
-        let (key, param) = msg
-            .to_key_and_param()
-            .map_err(|why| Error::new(ErrorKind::InvalidMessage, why))?;
-        let param = param.to_string();
-        if param.len() > MAX_APP_MSG_PARAM_BYTES {
-            return Err(Error::new(
-                ErrorKind::MessageTooLong,
-                format!(
-                    "msgParam is {} bytes, the limit is {MAX_APP_MSG_PARAM_BYTES}",
-                    param.len()
-                ),
-            ));
-        }
+        let (key, param) = super::key_and_param(msg)?;
         let body = json!({
             "robotCode": robot_code,
             "userIds": user_ids,

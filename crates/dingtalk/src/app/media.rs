@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use super::AppClient;
 use crate::error::{Error, ErrorKind, Result};
-use crate::robot::map_transport;
 
 /// Largest image DingTalk's honour templates take (and what this client uploads), in bytes.
 pub const MAX_IMAGE_BYTES: usize = 1024 * 1024;
@@ -37,31 +36,7 @@ impl AppClient {
             .map_err(|e| Error::new(ErrorKind::InvalidRequest, e.to_string()))?;
         let form = reqwest::multipart::Form::new().part("media", part);
         let started = std::time::Instant::now();
-        let result = async {
-            let resp = self
-                .inner
-                .http
-                .post(&url)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(map_transport)?;
-            let status = resp.status();
-            let v: Value = resp.json().await.map_err(|_| {
-                Error::new(
-                    ErrorKind::ServerError,
-                    format!("HTTP {status}: answer is not JSON"),
-                )
-                .with_status(status.as_u16())
-            })?;
-            let errcode = v.get("errcode").and_then(Value::as_i64).unwrap_or(-1);
-            if errcode != 0 {
-                let errmsg = v.get("errmsg").and_then(Value::as_str).unwrap_or("");
-                return Err(Error::from_errcode(errcode, errmsg));
-            }
-            Ok(v)
-        }
-        .await;
+        let result = Self::oapi_answer(self.inner.http.post(&url).multipart(form)).await;
         crate::metrics::observe(crate::metrics::api_of(&url), started, &result);
         result?
             .get("media_id")

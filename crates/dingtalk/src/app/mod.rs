@@ -40,6 +40,24 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::message::{AppMessage, MAX_APP_MSG_PARAM_BYTES};
 use crate::robot::ClientConfig;
 
+/// The `msgKey` and the `msgParam` text of an app-robot message, within DingTalk's limit.
+pub(crate) fn key_and_param(msg: &AppMessage) -> Result<(String, String)> {
+    let (key, param) = msg
+        .to_key_and_param()
+        .map_err(|why| Error::new(ErrorKind::InvalidMessage, why))?;
+    let param = param.to_string();
+    if param.len() > MAX_APP_MSG_PARAM_BYTES {
+        return Err(Error::new(
+            ErrorKind::MessageTooLong,
+            format!(
+                "msgParam is {} bytes, the limit is {MAX_APP_MSG_PARAM_BYTES}",
+                param.len()
+            ),
+        ));
+    }
+    Ok((key, param))
+}
+
 /// Header carrying the token on v1.0 calls.
 pub const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 
@@ -133,19 +151,7 @@ impl AppClient {
         open_conversation_id: &str,
         msg: &AppMessage,
     ) -> Result<String> {
-        let (key, param) = msg
-            .to_key_and_param()
-            .map_err(|why| Error::new(ErrorKind::InvalidMessage, why))?;
-        let param = param.to_string();
-        if param.len() > MAX_APP_MSG_PARAM_BYTES {
-            return Err(Error::new(
-                ErrorKind::MessageTooLong,
-                format!(
-                    "msgParam is {} bytes, the limit is {MAX_APP_MSG_PARAM_BYTES}",
-                    param.len()
-                ),
-            ));
-        }
+        let (key, param) = key_and_param(msg)?;
         let body = json!({
             "robotCode": robot_code,
             "openConversationId": open_conversation_id,

@@ -191,7 +191,7 @@ impl AppClient {
         result
     }
 
-    async fn oapi_answer(req: reqwest::RequestBuilder) -> Result<Value> {
+    pub(super) async fn oapi_answer(req: reqwest::RequestBuilder) -> Result<Value> {
         let resp = req.send().await.map_err(map_transport)?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(map_transport)?;

@@ -27,13 +27,7 @@ pub(super) fn render_template_card(c: &CardShown) -> String {
 
 /// Who made a group through the API, its chatid, owner and members by name.
 pub(super) fn made_by_app(g: &GroupInfo, via: &str, users: &[UserInfo]) -> String {
-    let name = |id: &str| {
-        users
-            .iter()
-            .find(|u| u.userid == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let name = |id: &str| name_of(users, id);
     let how = if via == "scenegroup" {
         "应用创建的场景群"
     } else {
@@ -53,13 +47,7 @@ pub(super) fn honours(list: &[HonourInfo], users: &[UserInfo]) -> String {
     if list.is_empty() {
         return String::new();
     }
-    let name = |id: &str| {
-        users
-            .iter()
-            .find(|u| u.userid == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_owned())
-    };
+    let name = |id: &str| name_of(users, id);
     let mut out = String::from(
         r#"<h2 class="section">组织荣誉 <small>organisation honours</small></h2><main class="honours">"#,
     );
@@ -99,11 +87,7 @@ pub(super) fn direct_chats(sim: &Simulator, users: &[UserInfo]) -> String {
         r#"<h2 class="section">单聊与工作通知 <small>1:1 chats and work notices</small></h2><main class="groups direct">"#,
     );
     for (uid, messages) in chats {
-        let name = users
-            .iter()
-            .find(|u| u.userid == uid)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| uid.clone());
+        let name = name_of(users, &uid);
         let _ = write!(
             out,
             r#"<section class="chat person" id="u-{}"><div class="chat-head"><h2>{}</h2><span class="meta"><code>{}</code> · {} 条消息</span></div><div class="msgs">"#,
@@ -119,4 +103,13 @@ pub(super) fn direct_chats(sim: &Simulator, users: &[UserInfo]) -> String {
     }
     out.push_str("</main>");
     out
+}
+
+/// A person's name in the simulated organisation, else their userId.
+fn name_of(users: &[UserInfo], id: &str) -> String {
+    users
+        .iter()
+        .find(|u| u.userid == id)
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| id.to_owned())
 }
