@@ -36,3 +36,5 @@ ALTER TABLE rules ADD COLUMN tell TEXT NOT NULL DEFAULT '';
 ALTER TABLE medals ADD COLUMN honor_id TEXT;
 ALTER TABLE medals ADD COLUMN honor_sender TEXT;
 ALTER TABLE medals ADD COLUMN honor_published_at BIGINT;
+-- the groups (openConversationIds, JSON) a grant notifies: at most 5, the sender in each
+ALTER TABLE medals ADD COLUMN honor_notify TEXT NOT NULL DEFAULT '[]';

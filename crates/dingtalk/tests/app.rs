@@ -408,7 +408,7 @@ async fn honours_create_list_grant_revoke() {
         ..SimConfig::default()
     })
     .await;
-    let (app, cid) = app_in_group(&running);
+    let (app, _) = app_in_group(&running);
     let client = app_client(&running, &app);
     let hr = running.sim.create_user(UserSpec::new("HR", "13800000000"));
     let staff: Vec<String> = (0..23)
@@ -441,6 +441,12 @@ async fn honours_create_list_grant_revoke() {
     assert_eq!(list[0].honor_id, ids[0]);
     assert_eq!(list[24].name, "荣誉24");
 
+    // the groups a grant notifies must have the sender in them
+    let notified = running.sim.create_group(GroupSpec {
+        members: vec![hr.userid.clone()],
+        ..GroupSpec::named("荣誉通知群")
+    });
+    let cid = notified.open_conversation_id.clone();
     // 23 recipients + one unknown → 3 calls of ≤ 10; the unknown one fails
     let mut receivers = staff.clone();
     receivers.push("ghost".into());
@@ -612,5 +618,26 @@ async fn honour_images_colours_and_text_are_checked() {
         ..good.clone()
     };
     assert!(client.create_honour(&unknown).await.is_err());
-    client.create_honour(&good).await.unwrap();
+    let id = client.create_honour(&good).await.unwrap();
+    // notifying a group the sender is not in: DingTalk refuses, for good
+    let (_, cid) = app_in_group(&running);
+    let report = client
+        .grant_honour(&HonourGrant {
+            honor_id: id,
+            sender_user_id: hr.userid.clone(),
+            granter_name: "HR".into(),
+            reason: "r".into(),
+            receiver_user_ids: vec![hr.userid.clone()],
+            expire_days: None,
+            notify_conversation_ids: vec![cid],
+            notify_single: false,
+        })
+        .await
+        .unwrap();
+    let e = &report.errors[0].1;
+    assert_eq!(
+        (e.code(), e.kind()),
+        ("conversation.wrong", ErrorKind::InvalidParameter)
+    );
+    assert!(e.is_permanent());
 }

@@ -149,7 +149,14 @@ impl ErrorKind {
             "honor.grant.concurrent" => ConcurrentGrant,
             "user.not.found" => UserNotFound,
             "quota.exhausted" => QuotaExhausted,
-            c if c.starts_with("invalidParameter") || c.starts_with("MissingParameter") => {
+            // the honours API's refusals (HTTP 500, but nothing a retry changes)
+            "conversation.wrong" | "conversation.limit" | "system.image.large"
+            | "system.corp.noauth" => InvalidParameter,
+            "request.often" | "system.freq.limit" => Throttled,
+            c if c.starts_with("invalidParameter")
+                || c.starts_with("MissingParameter")
+                || c.starts_with("parameter.") =>
+            {
                 InvalidParameter
             }
             _ if http_status >= 500 => ServerError,

@@ -80,6 +80,7 @@ pub async fn publish_honour(id: i64, form: HonourForm) -> Result<String, AppErro
         ("description".to_string(), text(&form.description)),
         ("bg_color".to_string(), text(&form.bg_color)),
         ("sender".to_string(), text(&form.sender)),
+        ("notify".to_string(), form.notify.join("\n")),
     ]);
     let r = async {
         let admin = require(Role::Admin).await?;

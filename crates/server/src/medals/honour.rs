@@ -23,6 +23,9 @@ pub struct HonourJob {
     /// ≤ 100 characters.
     pub reason: String,
     pub expire_days: Option<u32>,
+    /// Groups the grant notifies (openConversationIds).
+    #[serde(default)]
+    pub notify: Vec<String>,
     /// Take the honour back instead of granting it.
     #[serde(default)]
     pub recall: bool,
@@ -37,11 +40,12 @@ struct MedalHonour {
     icon_id: Option<i64>,
     honor_id: Option<String>,
     honor_published_at: Option<i64>,
+    honor_notify: String,
 }
 
 async fn medal(db: &Db, id: i64) -> Result<MedalHonour, AppError> {
     with_db!(db, p => sqlx::query_as::<_, MedalHonour>(
-        "SELECT name, description, tier, icon_preset, icon_id, honor_id, honor_published_at FROM medals WHERE id = $1")
+        "SELECT name, description, tier, icon_preset, icon_id, honor_id, honor_published_at, honor_notify FROM medals WHERE id = $1")
         .bind(id).fetch_optional(p).await)
     .map_err(AppError::from)?
     .ok_or(AppError::NotFound)
@@ -56,7 +60,15 @@ fn cut(s: &str, n: usize) -> String {
 
 pub async fn view(db: &Db, id: i64) -> Result<HonourView, AppError> {
     let m = medal(db, id).await?;
+    let groups = crate::groups::db::fetch_all(db)
+        .await?
+        .into_iter()
+        .filter(|g| g.kind == "app" && !g.disabled)
+        .filter_map(|g| g.open_conversation_id.map(|c| (c, g.name)))
+        .collect();
     Ok(HonourView {
+        groups,
+        notify: serde_json::from_str(&m.honor_notify).unwrap_or_default(),
         honor_id: m.honor_id,
         published_at: m.honor_published_at,
         name: cut(&m.name, dingtalk::app::MAX_HONOUR_NAME_CHARS),
@@ -115,6 +127,21 @@ pub async fn publish(
                     "The description has at most 30 characters and no emoji (now {})",
                     count(&desc)
                 ),
+            )],
+        );
+    }
+    let notify: Vec<String> = f
+        .notify
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if notify.len() > dingtalk::app::MAX_GRANT_GROUPS {
+        errors.insert(
+            "notify".to_string(),
+            vec![Msg::new(
+                format!("最多通知 5 个群（选了 {} 个）", notify.len()),
+                format!("At most 5 groups can be notified ({} chosen)", notify.len()),
             )],
         );
     }
@@ -178,11 +205,12 @@ pub async fn publish(
         .map_err(refused)?;
     let now = now_ms();
     with_db!(db, p => sqlx::query(
-        "UPDATE medals SET honor_id = $1, honor_sender = $2, honor_published_at = $3 WHERE id = $4")
-        .bind(&honor_id).bind(&sender).bind(now).bind(id).execute(p).await.map(|_| ()))
+        "UPDATE medals SET honor_id = $1, honor_sender = $2, honor_published_at = $3, honor_notify = $5 WHERE id = $4")
+        .bind(&honor_id).bind(&sender).bind(now).bind(id)
+        .bind(serde_json::to_string(&notify).map_err(crate::infra::internal)?).execute(p).await.map(|_| ()))
     .map_err(AppError::from)?;
     crate::infra::audit::audit(db, admin, "medal.publish_honour", "medal", id, None,
-        Some(json!({ "honor_id": honor_id, "name": name, "description": desc, "bg_color": colour, "sender": sender }))).await?;
+        Some(json!({ "honor_id": honor_id, "name": name, "description": desc, "bg_color": colour, "sender": sender, "notify": notify }))).await?;
     Ok(honor_id)
 }
 
@@ -193,6 +221,7 @@ struct ToGrant {
     honor_id: String,
     honor_sender: String,
     validity_days: Option<i32>,
+    honor_notify: String,
     reason: String,
     userid: Option<String>,
 }
@@ -205,7 +234,7 @@ pub async fn queue(db: &Db, award_ids: &[i64], recall: bool) -> Result<usize, Ap
     }
     let list = crate::infra::db::id_list(award_ids);
     let sql = format!(
-        "SELECT a.id, a.medal_id, m.honor_id, m.honor_sender, m.validity_days, a.reason, s.dingtalk_user_id AS userid \
+        "SELECT a.id, a.medal_id, m.honor_id, m.honor_sender, m.validity_days, m.honor_notify, a.reason, s.dingtalk_user_id AS userid \
          FROM awards a JOIN medals m ON m.id = a.medal_id JOIN staff s ON s.id = a.staff_id \
          WHERE a.id IN ({list}) AND m.honor_id IS NOT NULL AND m.honor_sender IS NOT NULL ORDER BY a.id"
     );
@@ -247,6 +276,7 @@ pub async fn queue(db: &Db, award_ids: &[i64], recall: bool) -> Result<usize, Ap
                     .take(dingtalk::app::MAX_GRANT_REASON_CHARS)
                     .collect(),
                 expire_days: first.validity_days.map(|d| d.clamp(1, 366) as u32),
+                notify: serde_json::from_str(&first.honor_notify).unwrap_or_default(),
                 recall,
             };
             let recipients: Vec<crate::shares::direct::Recipient> = chunk

@@ -30,6 +30,10 @@ pub fn MedalHonourSection(medal: i64) -> impl IntoView {
     let banner: Signal<Option<AppError>> =
         Signal::derive(move || publish.value().get().and_then(|r| r.err()));
     let admin = can(Role::Admin);
+    let chosen_notify: Vec<String> = values
+        .get("notify")
+        .map(|v| v.lines().map(str::to_string).collect())
+        .unwrap_or_default();
     view! {
         <section class="card honour-section">
             <h2>{lang.t("钉钉组织荣誉", "DingTalk organisation honours")}</h2>
@@ -48,6 +52,8 @@ pub fn MedalHonourSection(medal: i64) -> impl IntoView {
                         None => {
                             let val = |k: &str, d: &str| values.get(k).cloned().unwrap_or_else(|| d.to_string());
                             let (name, desc, colour, sender) = (val("name", &h.name), val("description", &h.description), val("bg_color", ""), val("sender", ""));
+                            let chosen = chosen_notify.clone();
+                            let groups = h.groups.clone();
                             view! {
                                 <ActionForm action=publish attr:class="form honour-form" attr:novalidate=true>
                                     <FormError error=banner/>
@@ -83,6 +89,18 @@ pub fn MedalHonourSection(medal: i64) -> impl IntoView {
                                             <FieldErrors field="sender" error=error/>
                                         </div>
                                     </div>
+                                    {(!h.groups.is_empty()).then(move || {
+                                        view! {
+                                            <fieldset class="field">
+                                                <legend>{lang.t("授予时通知这些群（可选，最多 5 个；颁发人须在群中）", "Notify these groups on each grant (optional, at most 5; the sender must be in them)")}</legend>
+                                                {groups.iter().map(|(cid, n)| {
+                                                    let on = chosen.contains(cid);
+                                                    view! { <label class="check"><input type="checkbox" name="form[notify][]" value=cid.clone() checked=on/>" "{n.clone()}</label> }
+                                                }).collect_view()}
+                                                <FieldErrors field="notify" error=error/>
+                                            </fieldset>
+                                        }
+                                    })}
                                     <div class="form-actions">
                                         <button type="submit" class="btn btn-primary">{lang.t("发布到钉钉组织荣誉", "Publish to DingTalk's honours")}</button>
                                     </div>

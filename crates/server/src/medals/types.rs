@@ -54,6 +54,12 @@ pub struct HonourView {
     pub description: String,
     /// The background colours DingTalk offers.
     pub colours: Vec<String>,
+    /// App-robot groups a grant can notify: (openConversationId, name).
+    #[serde(default)]
+    pub groups: Vec<(String, String)>,
+    /// Those it notifies (published).
+    #[serde(default)]
+    pub notify: Vec<String>,
 }
 
 /// The "publish to DingTalk" form.
@@ -65,6 +71,8 @@ pub struct HonourForm {
     pub bg_color: Option<String>,
     /// The admin who sends the grants: mobile, userId or external id.
     pub sender: Option<String>,
+    /// openConversationIds of the groups each grant notifies (at most 5).
+    pub notify: Vec<String>,
 }
 
 /// How an award stands in DingTalk's honours.

@@ -128,7 +128,7 @@ pub async fn page(db: &Db) -> Result<RulesData, AppError> {
         "SELECT id, name, kind FROM medals WHERE archived_at IS NULL ORDER BY name").fetch_all(p).await)
     .map_err(AppError::from)?;
     let groups: Vec<(i64, String)> = with_db!(db, p => sqlx::query_as(
-        "SELECT id, name FROM share_groups WHERE NOT disabled ORDER BY name").fetch_all(p).await)
+        "SELECT id, name FROM share_groups WHERE NOT disabled AND kind IN ('webhook', 'app', 'chat') ORDER BY name").fetch_all(p).await)
     .map_err(AppError::from)?;
     let metrics: Vec<(String, i64)> = with_db!(db, p => sqlx::query_as(
         "SELECT metric, COUNT(*) FROM facts GROUP BY metric ORDER BY metric").fetch_all(p).await)
@@ -143,6 +143,7 @@ pub async fn page(db: &Db) -> Result<RulesData, AppError> {
             .map(|(i, n, k)| (i, n, k == "automatic"))
             .collect(),
         groups,
+        card_templates: crate::cards::db::names(db).await?,
         metrics,
         holidays: holidays
             .into_iter()
@@ -250,7 +251,7 @@ pub async fn validate(db: &Db, f: &RuleForm) -> Result<Valid, AppError> {
     }
     for g in &group_ids {
         let ok: Option<bool> = with_db!(db, p => sqlx::query_scalar::<_, bool>(
-            "SELECT disabled FROM share_groups WHERE id = $1").bind(*g).fetch_optional(p).await)
+            "SELECT disabled FROM share_groups WHERE id = $1 AND kind IN ('webhook', 'app', 'chat')").bind(*g).fetch_optional(p).await)
         .map_err(AppError::from)?;
         if ok != Some(false) {
             bad(

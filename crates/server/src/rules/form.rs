@@ -157,6 +157,11 @@ pub fn RuleEditor(page: RulesData, rule: Option<RuleView>) -> impl IntoView {
                     <option value="" selected=tell.is_empty()>{lang.t("不通知", "No")}</option>
                     <option value="oto" selected=tell == "oto">{lang.t("钉钉机器人单聊", "DingTalk robot, 1:1")}</option>
                     <option value="notice" selected=tell == "notice">{lang.t("钉钉工作通知", "DingTalk work notice")}</option>
+                    {page.card_templates.iter().map(|(id, name)| {
+                        let value = format!("card:{id}");
+                        let sel = tell == value;
+                        view! { <option value=value selected=sel>{format!("{}{name}", lang.t("互动卡片（单聊）：", "Card template, 1:1: "))}</option> }
+                    }).collect_view()}
                 </select>
                 <FieldErrors field="tell" error=error/>
             </div>

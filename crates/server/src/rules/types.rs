@@ -100,6 +100,9 @@ pub struct RulesData {
     pub medals: Vec<(i64, String, bool)>,
     /// (id, name) of groups not disabled.
     pub groups: Vec<(i64, String)>,
+    /// (id, name) of card templates a rule can tell its winners with 1:1.
+    #[serde(default)]
+    pub card_templates: Vec<(i64, String)>,
     /// Metrics facts exist for, with their number of facts.
     pub metrics: Vec<(String, i64)>,
     /// `YYYY-MM-DD name`, one per line.

@@ -92,11 +92,56 @@ async fn publish_grant_recall(b: Backend) {
         assert_eq!(status, 422, "{field}: {body}");
         assert!(body.contains(field), "{field}: {body}");
     }
+    let six: Vec<(&str, &str)> = ok
+        .iter()
+        .copied()
+        .chain((0..6).map(|_| ("form[notify][]", "cidx")))
+        .collect();
+    let (status, body) = publish(&app, &owner, medal, &six).await;
+    assert!(status == 422 && body.contains("notify"), "{body}");
     assert_eq!(
         sim.sim.stats().requests.get("honors/templates"),
         None,
         "nothing was called"
     );
+    // an app-robot group the sender is in: each grant is announced there
+    let g = sim.sim.create_group(dingtalk::sim::GroupSpec {
+        members: vec!["hr".into()],
+        ..dingtalk::sim::GroupSpec::named("全员群")
+    });
+    sim.sim
+        .add_app_robot_to_group(&dt.robot_code, &g.open_conversation_id);
+    let r = app
+        .post(
+            &owner,
+            "/sfn/groups/save",
+            &[
+                ("form[name]", "全员群"),
+                ("form[kind]", "app"),
+                (
+                    "form[open_conversation_id]",
+                    g.open_conversation_id.as_str(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let view: Value = app
+        .post(&owner, "/sfn/medals/honour", &[("id", &medal.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        view["groups"][0][0],
+        g.open_conversation_id.as_str(),
+        "offered to notify"
+    );
+    let ok: Vec<(&str, &str)> = ok
+        .iter()
+        .copied()
+        .chain([("form[notify][]", g.open_conversation_id.as_str())])
+        .collect();
     let (status, body) = publish(&app, &owner, medal, &ok).await;
     assert_eq!(status, 200, "{body}");
     let honours = sim.sim.honours();
@@ -144,6 +189,9 @@ async fn publish_grant_recall(b: Backend) {
     assert!(grants
         .iter()
         .all(|g| g.sender_user_id == "hr" && g.reason == "季度交付"));
+    let notices = sim.sim.messages(&g.open_conversation_id);
+    assert_eq!(notices.len(), 2, "one notice per grant call");
+    assert!(notices.iter().all(|m| m.via == "honour"));
     let days =
         (grants[0].expires_ms.unwrap() - medal_server::infra::now_ms()) as f64 / 86_400_000.0;
     assert!(

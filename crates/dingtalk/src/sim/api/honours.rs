@@ -204,6 +204,18 @@ pub(super) async fn grant_honour(
         if !w.honours.iter().any(|h| h.honor_id == honor_id) {
             return bad("honor.not.found", "荣誉不存在");
         }
+        // the sender must be in every group the grant notifies
+        if let Some(cid) = groups.iter().find(|c| {
+            w.groups
+                .get(c.as_str())
+                .is_none_or(|g| g.disbanded || !g.members.contains(&sender))
+        }) {
+            return v1_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "conversation.wrong",
+                &format!("颁发人不在群 {cid} 中"),
+            );
+        }
         if !w.grants_in_flight.insert(sender.clone()) {
             return bad("honor.grant.concurrent", "同一颁发人的颁发请求不能并发");
         }

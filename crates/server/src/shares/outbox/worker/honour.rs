@@ -59,7 +59,7 @@ impl Worker {
                 reason: job.reason.clone(),
                 receiver_user_ids: users.clone(),
                 expire_days: job.expire_days,
-                notify_conversation_ids: Vec::new(),
+                notify_conversation_ids: job.notify.clone(),
                 notify_single: true,
             })
             .await;
