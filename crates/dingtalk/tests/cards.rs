@@ -131,6 +131,15 @@ async fn deliver_update_and_the_older_send() {
     .await
     .unwrap();
     assert_eq!(running.sim.messages(&g.open_conversation_id).len(), 2);
+    // and its own update in place (PUT /v1.0/im/interactiveCards)
+    c.update_interactive_card("t4", &revoked).await.unwrap();
+    let shown = running.sim.messages(&g.open_conversation_id)[1]
+        .card
+        .clone()
+        .unwrap();
+    assert!(shown
+        .params
+        .contains(&("status".to_string(), "已撤销：重复颁发".to_string())));
     let many: Vec<CardSpace> = (0..21).map(|i| CardSpace::Robot(format!("x{i}"))).collect();
     let e = c
         .send_interactive_card(&app.robot_code, &card(&t.template_id, "t5", &[]), &many)

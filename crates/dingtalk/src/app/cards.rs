@@ -166,6 +166,31 @@ impl AppClient {
             .map(|_| ())
     }
 
+    /// Updates in place a card sent by the older `interactiveCards/send`
+    /// (`PUT /v1.0/im/interactiveCards`, same outTrackId; the variables named change).
+    pub async fn update_interactive_card(
+        &self,
+        out_track_id: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        if out_track_id.trim().is_empty() {
+            return Err(invalid("no outTrackId"));
+        }
+        let body = json!({
+            "outTrackId": out_track_id,
+            "cardData": card_data(params)?,
+            "cardOptions": { "updateCardDataByKey": true },
+            "userIdType": 1,
+        });
+        self.v1(
+            reqwest::Method::PUT,
+            "v1.0/im/interactiveCards",
+            Some(&body),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// The older `interactiveCards/send`: into one group, or to at most 20 people 1:1.
     pub async fn send_interactive_card(
         &self,

@@ -56,4 +56,8 @@ pub struct CardPayload {
     /// An update in place of the card with the share's outTrackId, not a new card.
     #[serde(default)]
     pub update: bool,
+    /// Sent (and so updated) by the older interactiveCards API, as the settings chose when the
+    /// share was made.
+    #[serde(default)]
+    pub legacy: bool,
 }

@@ -62,6 +62,7 @@ pub async fn queue(
         AppError::field("style", Msg::new("卡片模板不存在", "No such card template"))
     })?;
     let mapping = t.mapping();
+    let legacy = crate::settings::db::card_api(db).await? == "interactive";
     let mut cards = Vec::new();
     for r in rows {
         let item = crate::awards::db::get(db, r.id).await?;
@@ -77,6 +78,7 @@ pub async fn queue(
                     template_id: t.template_id.clone(),
                     params: params.clone(),
                     update: false,
+                    legacy,
                 },
                 fallback: fallback.clone(),
                 out_track_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -202,6 +204,7 @@ pub async fn queue_personal(
     })?;
     let base = crate::settings::db::public_base_url(db, &st.config).await?;
     let mapping = t.mapping();
+    let legacy = crate::settings::db::card_api(db).await? == "interactive";
     let mut told = crate::shares::direct::Told::default();
     let mut cards = Vec::new();
     for id in award_ids {
@@ -224,6 +227,7 @@ pub async fn queue_personal(
                 template_id: t.template_id.clone(),
                 params,
                 update: false,
+                legacy,
             },
             fallback,
             out_track_id: uuid::Uuid::new_v4().simple().to_string(),

@@ -206,6 +206,34 @@ async fn shared_and_revoked(b: Backend) {
         Some(&1)
     );
     assert_eq!(sim.sim.messages(&g.open_conversation_id).len(), 2);
+    // its update goes by the older API too, even after the settings changed back
+    let r = app
+        .post(
+            &owner,
+            "/sfn/settings/save",
+            &[("form[card_api]", "deliver")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post(
+            &admin,
+            "/sfn/awards/revoke",
+            &[("id", &second.to_string()), ("reason", "重复")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let counts = wait_done(&app.db, Duration::from_secs(20)).await;
+    assert_eq!(counts.get("sent"), Some(&4), "{counts:?}");
+    assert_eq!(
+        sim.sim.stats().requests.get("interactiveCards/update"),
+        Some(&1)
+    );
+    let second_card = sim.sim.messages(&g.open_conversation_id)[1]
+        .card
+        .clone()
+        .unwrap();
+    assert_eq!(value(&second_card, "status"), "已撤销：重复");
 }
 
 both!(template_card_to_the_winner_1on1, super::to_the_winner);

@@ -165,8 +165,21 @@ pub(super) async fn update_card(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
+    update(sim, headers, bytes, "card/update").await
+}
+
+/// `PUT /v1.0/im/interactiveCards`: the older API's update, the same in effect.
+pub(super) async fn interactive_update(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    update(sim, headers, bytes, "interactiveCards/update").await
+}
+
+async fn update(sim: Simulator, headers: HeaderMap, bytes: Bytes, api: &str) -> Response {
     let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    card_call(sim, headers, "card/update", |w, _| {
+    card_call(sim, headers, api, |w, _| {
         let track = v.get("outTrackId").and_then(Value::as_str).unwrap_or("");
         let data = match params(&v) {
             Ok(d) => d,

@@ -32,7 +32,7 @@ use super::{random_string, Simulator};
 use crate::app::TOKEN_HEADER;
 use app::{access_token, app_of_token, get_by_mobile, gettoken, group_send};
 use attendance::attendance_list;
-use cards::{create_and_deliver, interactive_send, update_card};
+use cards::{create_and_deliver, interactive_send, interactive_update, update_card};
 use chat::{chat_create, chat_send, chat_update, scene_group_create};
 use direct::{batch_send, notice_result, notice_send};
 use honours::{create_honour, grant_honour, list_honours, recall_honour, user_honours};
@@ -53,6 +53,7 @@ pub(super) fn routes() -> Router<Simulator> {
         )
         .route("/v1.0/card/instances", put(update_card))
         .route("/v1.0/im/interactiveCards/send", post(interactive_send))
+        .route("/v1.0/im/interactiveCards", put(interactive_update))
         .route(
             "/topapi/message/corpconversation/asyncsend_v2",
             post(notice_send),

@@ -84,22 +84,25 @@ impl Sender {
     }
 
     /// Delivers a template card (or updates it in place) as the app robot: by createAndDeliver,
-    /// or the older interactiveCards/send when the settings choose it.
+    /// or the older interactiveCards API (`legacy`, as the settings chose for the share).
     pub async fn deliver_card(
         &self,
         space: &dingtalk::CardSpace,
         card: &dingtalk::TemplateCard,
         update: bool,
+        legacy: bool,
     ) -> Result<(), DtError> {
         let client = self.app_client().await?;
-        if update {
-            return client.update_card(&card.out_track_id, &card.params).await;
+        match (update, legacy) {
+            (true, false) => return client.update_card(&card.out_track_id, &card.params).await,
+            (true, true) => {
+                return client
+                    .update_interactive_card(&card.out_track_id, &card.params)
+                    .await
+            }
+            _ => {}
         }
         let code = self.robot_code().await;
-        let legacy = crate::settings::db::card_api(&self.db)
-            .await
-            .unwrap_or_default()
-            == "interactive";
         if legacy {
             return client
                 .send_interactive_card(&code, card, std::slice::from_ref(space))

@@ -42,7 +42,7 @@ impl Worker {
             CardSpace::Group(group.open_conversation_id.clone().unwrap_or_default())
         };
         self.sender
-            .deliver_card(&space, &card, payload.update)
+            .deliver_card(&space, &card, payload.update, payload.legacy)
             .await
     }
 }
