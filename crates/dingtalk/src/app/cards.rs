@@ -152,18 +152,13 @@ impl AppClient {
         out_track_id: &str,
         params: &BTreeMap<String, String>,
     ) -> Result<()> {
-        if out_track_id.trim().is_empty() {
-            return Err(invalid("no outTrackId"));
-        }
-        let body = json!({
-            "outTrackId": out_track_id,
-            "cardData": card_data(params)?,
-            "cardUpdateOptions": { "updateCardDataByKey": true },
-            "userIdType": 1,
-        });
-        self.v1(reqwest::Method::PUT, "v1.0/card/instances", Some(&body))
-            .await
-            .map(|_| ())
+        self.put_card(
+            "v1.0/card/instances",
+            "cardUpdateOptions",
+            out_track_id,
+            params,
+        )
+        .await
     }
 
     /// Updates in place a card sent by the older `interactiveCards/send`
@@ -173,22 +168,35 @@ impl AppClient {
         out_track_id: &str,
         params: &BTreeMap<String, String>,
     ) -> Result<()> {
+        self.put_card(
+            "v1.0/im/interactiveCards",
+            "cardOptions",
+            out_track_id,
+            params,
+        )
+        .await
+    }
+
+    /// The two update calls, which differ in their path and the name of their options.
+    async fn put_card(
+        &self,
+        path: &str,
+        options: &str,
+        out_track_id: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<()> {
         if out_track_id.trim().is_empty() {
             return Err(invalid("no outTrackId"));
         }
-        let body = json!({
+        let mut body = json!({
             "outTrackId": out_track_id,
             "cardData": card_data(params)?,
-            "cardOptions": { "updateCardDataByKey": true },
             "userIdType": 1,
         });
-        self.v1(
-            reqwest::Method::PUT,
-            "v1.0/im/interactiveCards",
-            Some(&body),
-        )
-        .await
-        .map(|_| ())
+        body[options] = json!({ "updateCardDataByKey": true });
+        self.v1(reqwest::Method::PUT, path, Some(&body))
+            .await
+            .map(|_| ())
     }
 
     /// The older `interactiveCards/send`: into one group, or to at most 20 people 1:1.
