@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::both;
 use crate::helpers::{create_medal, Backend, TestApp};
-use crate::share_fixtures::{sim_app, wait_done, webhook_group};
+use crate::share_fixtures::{app_group, sim_app, wait_done, webhook_group};
 use crate::shares::{insert_award, insert_staff};
 use crate::userids::set_app;
 
@@ -113,24 +113,14 @@ async fn shared_and_revoked(b: Backend) {
     assert!(page.contains("互动卡片模板") && page.contains("年度之星"));
 
     // an app-robot group with the robot in it
-    let g = sim.sim.create_group(GroupSpec::named("全员群"));
-    sim.sim
-        .add_app_robot_to_group(&dt.robot_code, &g.open_conversation_id);
-    let r = app
-        .post(
-            &admin,
-            "/sfn/groups/save",
-            &[
-                ("form[name]", "全员群"),
-                ("form[kind]", "app"),
-                (
-                    "form[open_conversation_id]",
-                    g.open_conversation_id.as_str(),
-                ),
-            ],
-        )
-        .await;
-    let group: i64 = r.json().await.unwrap();
+    let (group, g) = app_group(
+        &app,
+        &sim,
+        &admin,
+        &dt.robot_code,
+        GroupSpec::named("全员群"),
+    )
+    .await;
     // a custom-robot group cannot take a template card: refused, nothing queued
     let (hook, _) = webhook_group(&app, &sim, &admin, "研发部").await;
     let style = format!("template:{template}");

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::both;
 use crate::helpers::{create_medal, Backend, TestApp};
-use crate::share_fixtures::{sim_app, wait_done};
+use crate::share_fixtures::{app_group, sim_app, wait_done};
 use crate::shares::insert_staff;
 use crate::userids::set_app;
 
@@ -105,27 +105,11 @@ async fn publish_grant_recall(b: Backend) {
         "nothing was called"
     );
     // an app-robot group the sender is in: each grant is announced there
-    let g = sim.sim.create_group(dingtalk::sim::GroupSpec {
+    let spec = dingtalk::sim::GroupSpec {
         members: vec!["hr".into()],
         ..dingtalk::sim::GroupSpec::named("全员群")
-    });
-    sim.sim
-        .add_app_robot_to_group(&dt.robot_code, &g.open_conversation_id);
-    let r = app
-        .post(
-            &owner,
-            "/sfn/groups/save",
-            &[
-                ("form[name]", "全员群"),
-                ("form[kind]", "app"),
-                (
-                    "form[open_conversation_id]",
-                    g.open_conversation_id.as_str(),
-                ),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    };
+    let (_, g) = app_group(&app, &sim, &owner, &dt.robot_code, spec).await;
     let view: Value = app
         .post(&owner, "/sfn/medals/honour", &[("id", &medal.to_string())])
         .await

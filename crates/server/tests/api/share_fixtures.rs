@@ -249,3 +249,28 @@ pub async fn webhook_group(
         .await;
     (r.json::<i64>().await.unwrap().to_string(), g)
 }
+
+/// A simulator group made from `spec` with the app robot `robot_code` in it, saved in the app as
+/// an app-robot group by `c`: the app's group id and the simulator's group.
+pub async fn app_group(
+    app: &crate::helpers::TestApp,
+    sim: &RunningSim,
+    c: &reqwest::Client,
+    robot_code: &str,
+    spec: GroupSpec,
+) -> (i64, dingtalk::sim::GroupInfo) {
+    let g = sim.sim.create_group(spec);
+    sim.sim
+        .add_app_robot_to_group(robot_code, &g.open_conversation_id);
+    let form = [
+        ("form[name]", g.name.as_str()),
+        ("form[kind]", "app"),
+        (
+            "form[open_conversation_id]",
+            g.open_conversation_id.as_str(),
+        ),
+    ];
+    let r = app.post(c, "/sfn/groups/save", &form).await;
+    assert_eq!(r.status(), 200);
+    (r.json::<i64>().await.unwrap(), g)
+}

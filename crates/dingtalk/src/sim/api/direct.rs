@@ -124,6 +124,15 @@ fn agent_of(v: &Value) -> String {
     }
 }
 
+/// The calling app, when `v` names its AgentId (`不合法的参数: agent_id` otherwise).
+fn agent_app(w: &World, app_key: &str, v: &Value) -> Result<crate::sim::AppInfo, Response> {
+    w.apps
+        .get(app_key)
+        .filter(|a| agent_of(v) == a.agent_id)
+        .cloned()
+        .ok_or_else(|| bad("agent_id"))
+}
+
 pub(super) async fn notice_send(
     State(sim): State<Simulator>,
     Query(q): Query<HashMap<String, String>>,
@@ -136,14 +145,7 @@ pub(super) async fn notice_send(
         &[],
         |w, app_key| {
             let v = body(&bytes)?;
-            let app = w
-                .apps
-                .get(app_key)
-                .cloned()
-                .ok_or_else(|| bad("agent_id"))?;
-            if agent_of(&v) != app.agent_id {
-                return Err(bad("agent_id"));
-            }
+            let app = agent_app(w, app_key, &v)?;
             let users: Vec<String> = v
                 .get("userid_list")
                 .and_then(Value::as_str)
@@ -214,14 +216,7 @@ pub(super) async fn notice_result(
         &[],
         |w, app_key| {
             let v = body(&bytes)?;
-            let agent = w
-                .apps
-                .get(app_key)
-                .map(|a| a.agent_id.clone())
-                .unwrap_or_default();
-            if agent_of(&v) != agent {
-                return Err(bad("agent_id"));
-            }
+            agent_app(w, app_key, &v)?;
             let task = v.get("task_id").and_then(Value::as_i64).unwrap_or(-1);
             let result = w
                 .notice_tasks
