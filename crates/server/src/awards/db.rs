@@ -388,10 +388,15 @@ pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
     .into_iter()
     .map(|(id, username)| AdminName { id, username })
     .collect();
+    let medals = with_db!(&db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM medals ORDER BY archived_at IS NOT NULL, created_at DESC, id DESC LIMIT $1")
+        .bind(crate::medals::db::LIST_LIMIT).fetch_all(p).await)
+    .map_err(AppError::from)?;
     Ok(AwardFormChoices {
         departments,
         admins,
         card_templates: crate::cards::db::names(db).await?,
+        medals,
     })
 }
 

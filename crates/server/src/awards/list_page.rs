@@ -5,8 +5,6 @@ use crate::awards::list_awards;
 use crate::awards::AwardFilter;
 use crate::awards::AwardItem;
 use crate::i18n::use_lang;
-use crate::medals::list_medals;
-use crate::medals::MedalFilter;
 use crate::ui::fmt_time;
 use crate::ui::loading;
 use crate::ui::url_encode;
@@ -63,15 +61,6 @@ pub fn AwardList() -> impl IntoView {
     let query = use_query_map();
     let filter = move || filter_from(&query.read());
     let awards = Resource::new(filter, list_awards);
-    let medals = Resource::new(
-        || (),
-        |_| {
-            list_medals(MedalFilter {
-                status: "all".into(),
-                ..MedalFilter::default()
-            })
-        },
-    );
     let choices = Resource::new(|| (), |_| award_choices());
     let given = move || {
         query
@@ -111,15 +100,15 @@ pub fn AwardList() -> impl IntoView {
                 <Suspense fallback=|| view! { <select id="f-medal" name="medal"></select> }>
                     {
                         let cur = f0.medal.clone();
-                        move || medals.get().map(|r| {
+                        move || choices.get().map(|r| {
                             let cur = cur.clone();
                             view! {
                                 <select id="f-medal" name="medal">
                                     <option value="">{lang.t("全部", "All")}</option>
-                                    {r.unwrap_or_default().into_iter().map(|m| {
-                                        let id = m.id.to_string();
+                                    {r.unwrap_or_default().medals.into_iter().map(|(id, name)| {
+                                        let id = id.to_string();
                                         let sel = id == cur;
-                                        view! { <option value=id selected=sel>{m.name.clone()}</option> }
+                                        view! { <option value=id selected=sel>{name}</option> }
                                     }).collect_view()}
                                 </select>
                             }

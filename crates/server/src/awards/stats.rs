@@ -96,28 +96,40 @@ pub fn period_start(period: Period, now: i64) -> Option<i64> {
 }
 
 /// The top 50 by live awards, then gold, silver, bronze — read from the per-person counters
-/// (`staff` for all time, `staff_months` for a month or quarter), never from the awards.
+/// (`staff` for all time, `staff_months` for a month, `staff_quarters` for a quarter), never
+/// from the awards. Each walks an index in rank order and stops after 50 rows; people of equal
+/// rank are then shown by name (who makes the cut within a tie at the 50th place goes by id).
 pub async fn leaderboard(db: &Db, period: Period) -> Result<Vec<LeaderRow>, AppError> {
-    let sql = match period_start(period, now_ms()) {
-        None => "SELECT id, name, department, live_awards, live_gold, live_silver, live_bronze \
+    let ranked = |table: &str, key: &str, n: i64| {
+        format!(
+            "SELECT s.id, s.name, s.department, t.awards, t.gold, t.silver, t.bronze \
+             FROM {table} t JOIN staff s ON s.id = t.staff_id \
+             WHERE t.{key} = {n} AND t.awards > 0 \
+             ORDER BY t.awards DESC, t.gold DESC, t.silver DESC, t.bronze DESC, t.staff_id LIMIT 50"
+        )
+    };
+    let sql = match (period, period_start(period, now_ms())) {
+        (_, None) => "SELECT id, name, department, live_awards, live_gold, live_silver, live_bronze \
                  FROM staff WHERE live_awards > 0 \
                  ORDER BY live_awards DESC, live_gold DESC, live_silver DESC, live_bronze DESC, name \
                  LIMIT 50"
             .to_string(),
-        Some(since) => format!(
-            "SELECT s.id, s.name, s.department, t.n, t.g, t.si, t.b FROM \
-             (SELECT staff_id, CAST(SUM(awards) AS BIGINT) AS n, CAST(SUM(gold) AS BIGINT) AS g, \
-              CAST(SUM(silver) AS BIGINT) AS si, CAST(SUM(bronze) AS BIGINT) AS b \
-              FROM staff_months WHERE month >= {} GROUP BY staff_id) t \
-             JOIN staff s ON s.id = t.staff_id WHERE t.n > 0 \
-             ORDER BY t.n DESC, t.g DESC, t.si DESC, t.b DESC, s.name LIMIT 50",
-            medal_core::time::china_month(since)
+        (Period::Quarter, Some(since)) => ranked(
+            "staff_quarters",
+            "quarter",
+            medal_core::time::china_month(since) / 3,
         ),
+        (_, Some(since)) => ranked("staff_months", "month", medal_core::time::china_month(since)),
     };
-    let rows =
+    let mut rows =
         with_db!(&db, p => sqlx::query_as::<_, (i64, String, String, i64, i64, i64, i64)>(&sql)
         .fetch_all(p).await)
         .map_err(AppError::from)?;
+    rows.sort_by(|a, b| {
+        (b.3, b.4, b.5, b.6)
+            .cmp(&(a.3, a.4, a.5, a.6))
+            .then_with(|| a.1.cmp(&b.1))
+    });
     // Equal counts share a rank (1, 2, 2, 4…).
     let mut out: Vec<LeaderRow> = Vec::with_capacity(rows.len());
     for (i, (staff_id, name, department, awards, gold, silver, bronze)) in

@@ -114,6 +114,9 @@ pub struct AwardFormChoices {
     /// Card templates a winner can be told with 1:1: (id, name).
     #[serde(default)]
     pub card_templates: Vec<(i64, String)>,
+    /// Every medal, archived ones last, newest first, as the list filter names them: (id, name).
+    #[serde(default)]
+    pub medals: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

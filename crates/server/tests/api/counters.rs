@@ -1,7 +1,8 @@
-//! The counters pages read instead of counting awards (migrations 0010): after awards given by
-//! the form, revoked, moved across months, deleted and their medal's tier changed, every counter
-//! equals what a recount of the awards gives — the months computed here in Rust, so the
-//! databases' month arithmetic (China time) is checked too. And the awards list's keyset pages:
+//! The counters pages read instead of counting awards (migrations 0010, 0016): after awards given
+//! by the form, revoked, moved across months, deleted and their medal's tier changed, every
+//! counter equals what a recount of the awards gives — the months and quarters computed here in
+//! Rust, so the databases' month arithmetic (China time) is checked too — and the month's and
+//! the quarter's leaderboards equal a ranking of that recount. And the awards list's keyset pages:
 //! walked forwards and back, every award once, in order; totals from counters or capped.
 
 use std::collections::BTreeMap;
@@ -47,7 +48,7 @@ async fn give(app: &TestApp, c: &Client, medal: i64, staff: &[i64]) {
 }
 
 /// Every counter against a recount of the awards.
-async fn assert_counters(app: &TestApp, when: &str) {
+async fn assert_counters(app: &TestApp, c: &Client, when: &str) {
     let awards = with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, Option<i64>, String)>(
         "SELECT a.medal_id, a.staff_id, a.awarded_at, a.revoked_at, m.tier \
          FROM awards a JOIN medals m ON m.id = a.medal_id").fetch_all(p).await)
@@ -56,6 +57,7 @@ async fn assert_counters(app: &TestApp, when: &str) {
     let mut medal_months: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     let mut staff: BTreeMap<i64, [i64; 4]> = BTreeMap::new();
     let mut staff_months: BTreeMap<(i64, i64), [i64; 4]> = BTreeMap::new();
+    let mut staff_quarters: BTreeMap<(i64, i64), [i64; 4]> = BTreeMap::new();
     for (m, s, at, revoked, tier) in &awards {
         let e = medals.entry(*m).or_default();
         e.1 += 1;
@@ -74,6 +76,7 @@ async fn assert_counters(app: &TestApp, when: &str) {
         for (k, v) in t.iter().enumerate() {
             staff.entry(*s).or_default()[k] += v;
             staff_months.entry((*s, month)).or_default()[k] += v;
+            staff_quarters.entry((*s, month / 3)).or_default()[k] += v;
         }
     }
     let got = with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64)>(
@@ -110,6 +113,53 @@ async fn assert_counters(app: &TestApp, when: &str) {
         .map(|(s, m, a, g, si, b)| ((s, m), [a, g, si, b]))
         .collect();
     assert_eq!(got, staff_months, "staff_months {when}");
+    let got: BTreeMap<(i64, i64), [i64; 4]> =
+        with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
+        "SELECT staff_id, CAST(quarter AS BIGINT), awards, gold, silver, bronze FROM staff_quarters \
+         WHERE awards <> 0 OR gold <> 0 OR silver <> 0 OR bronze <> 0").fetch_all(p).await)
+        .unwrap()
+        .into_iter()
+        .map(|(s, q, a, g, si, b)| ((s, q), [a, g, si, b]))
+        .collect();
+    assert_eq!(got, staff_quarters, "staff_quarters {when}");
+
+    // The month's and the quarter's leaderboards: the recount ranked (counts, then name).
+    let names: BTreeMap<i64, String> = with_db!(&app.db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM staff").fetch_all(p).await)
+    .unwrap()
+    .into_iter()
+    .collect();
+    let this_month = china_month(medal_server::infra::now_ms());
+    for (period, key, counts) in [
+        ("month", this_month, &staff_months),
+        ("quarter", this_month / 3, &staff_quarters),
+    ] {
+        let mut want: Vec<(i64, [i64; 4])> = counts
+            .iter()
+            .filter(|((_, k), c)| *k == key && c[0] > 0)
+            .map(|((s, _), c)| (*s, *c))
+            .collect();
+        want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| names[&a.0].cmp(&names[&b.0])));
+        let lb: Value = app
+            .post(c, "/sfn/awards/leaderboard", &[("period", period)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let got: Vec<(i64, [i64; 4])> = lb
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let n = |f: &str| r[f].as_i64().unwrap();
+                (
+                    n("staff_id"),
+                    [n("awards"), n("gold"), n("silver"), n("bronze")],
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{period} leaderboard {when}");
+    }
 }
 
 async fn counters_follow_awards(b: Backend) {
@@ -123,7 +173,7 @@ async fn counters_follow_awards(b: Backend) {
     some.reverse();
     give(&app, &admin, gold, &some).await;
     give(&app, &admin, silver, &staff[10..]).await;
-    assert_counters(&app, "after giving").await;
+    assert_counters(&app, &admin, "after giving").await;
 
     let ids = with_db!(&app.db, p => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM awards ORDER BY id").fetch_all(p).await)
@@ -138,7 +188,7 @@ async fn counters_follow_awards(b: Backend) {
             .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
-    assert_counters(&app, "after revoking").await;
+    assert_counters(&app, &admin, "after revoking").await;
 
     // Moved to the last instant of 2025 and the first of 2026, China time (UTC+8), and to a
     // year before: the months the databases compute must be the ones Rust does.
@@ -153,7 +203,7 @@ async fn counters_follow_awards(b: Backend) {
         .unwrap();
     }
     assert_eq!(china_month(first_2026 - 1) + 1, china_month(first_2026));
-    assert_counters(&app, "after moving across months").await;
+    assert_counters(&app, &admin, "after moving across months").await;
 
     // The silver medal becomes bronze: its holders' tier counts move.
     let r = app
@@ -168,12 +218,12 @@ async fn counters_follow_awards(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    assert_counters(&app, "after a tier change").await;
+    assert_counters(&app, &admin, "after a tier change").await;
 
     with_db!(&app.db, p => sqlx::query("DELETE FROM awards WHERE id = $1 OR id = $2")
         .bind(ids[1]).bind(ids[8]).execute(p).await.map(|_| ()))
     .unwrap();
-    assert_counters(&app, "after deleting").await;
+    assert_counters(&app, &admin, "after deleting").await;
 
     // The figures pages show come from the counters.
     let stats: Value = app
