@@ -109,11 +109,19 @@ pub fn AwardDetailPage() -> impl IntoView {
     }
 }
 
+/// The person's medal wall, for [`MedalWallSection`]. Made by the page itself, outside the
+/// reactive closure the section is drawn in: a resource made inside it is made again (and its
+/// query run again) each time that closure re-runs, e.g. when the signed-in admin's role arrives.
+pub fn wall_resource(staff_id: impl Fn() -> i64 + Send + Sync + 'static) -> WallResource {
+    Resource::new(staff_id, medal_wall)
+}
+
+pub type WallResource = Resource<Result<crate::awards::WallData, AppError>>;
+
 /// The medal wall on a person's page.
 #[component]
-pub fn MedalWallSection(staff_id: i64) -> impl IntoView {
+pub fn MedalWallSection(staff_id: i64, wall: WallResource) -> impl IntoView {
     let lang = use_lang();
-    let wall = Resource::new(move || staff_id, medal_wall);
     view! {
         <section class="card medal-wall" aria-labelledby="wall-h">
             <div class="card-head">

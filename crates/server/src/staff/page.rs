@@ -157,6 +157,7 @@ pub fn StaffDetailPage() -> impl IntoView {
         },
         |(id, ..)| get_staff(id),
     );
+    let wall = crate::awards::detail_page::wall_resource(move || id.get());
     let is_admin = can(Role::Admin);
     let action_error = Signal::derive(move || {
         let shown = [
@@ -245,7 +246,7 @@ pub fn StaffDetailPage() -> impl IntoView {
                                 <dt>{lang.t("更新时间", "Updated")}</dt><dd>{fmt_time(s.updated_at)}</dd>
                             </dl>
                         </section>
-                        <crate::awards::detail_page::MedalWallSection staff_id=s.id/>
+                        <crate::awards::detail_page::MedalWallSection staff_id=s.id wall/>
                     }.into_any()
                 }
             })}
