@@ -17,7 +17,9 @@
 //! BENCH_DB=postgres cargo bench -p medal-server --bench pages    # PostgreSQL (MEDALS_BENCH_PG)
 //! ```
 //! Env: `BENCH_STAFF`, `BENCH_MEDALS`, `BENCH_AWARDS`, `BENCH_SECONDS` (load per page, default 4),
-//! `BENCH_CONNS` (32), `BENCH_PAGES` (comma-separated paths instead of the default set).
+//! `BENCH_CONNS` (32), `BENCH_PAGES` (comma-separated paths instead of the default set),
+//! `BENCH_SQLITE_FILE` (SQLite: generate into this file once and reuse it on later runs, for
+//! profiling one page after another without waiting for the generation each time).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -311,17 +313,26 @@ async fn main() -> anyhow::Result<()> {
         pg_admin(&base, &format!("CREATE DATABASE {name}")).await?;
         (format!("{base}/{name}"), Some((base, name)))
     } else {
-        (format!("sqlite:{}/bench.db", dir.path().display()), None)
+        match std::env::var("BENCH_SQLITE_FILE") {
+            Ok(f) => (format!("sqlite:{f}"), None),
+            Err(_) => (format!("sqlite:{}/bench.db", dir.path().display()), None),
+        }
     };
+    let reuse =
+        std::env::var("BENCH_SQLITE_FILE").is_ok_and(|f| !pg && std::path::Path::new(&f).exists());
     let t = Instant::now();
     let db = Db::connect(&url).await?;
-    generate(&db, staff, medals, awards).await?;
+    if reuse {
+        println!("# SQLite · reusing {url}");
+    } else {
+        generate(&db, staff, medals, awards).await?;
+        println!(
+            "# {} · {staff} staff, {medals} medals, {awards} awards generated in {:.1} s",
+            if pg { "PostgreSQL" } else { "SQLite" },
+            t.elapsed().as_secs_f64()
+        );
+    }
     with_db!(&db, p => p.close().await);
-    println!(
-        "# {} · {staff} staff, {medals} medals, {awards} awards generated in {:.1} s",
-        if pg { "PostgreSQL" } else { "SQLite" },
-        t.elapsed().as_secs_f64()
-    );
     let result = run(&url, dir, conns, secs).await;
     if let Some((base, name)) = pg_name {
         pg_admin(
@@ -365,7 +376,8 @@ async fn run(url: &str, dir: tempfile::TempDir, conns: usize, secs: u64) -> anyh
         "/awards".into(),
         page_1000,
         "/leaderboard".into(),
-        "/leaderboard?period=month".into(),
+        "/leaderboard?period=quarter".into(),
+        "/leaderboard?period=all".into(),
         "/staff".into(),
         format!("/a/{token}"),
     ];
