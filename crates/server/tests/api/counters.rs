@@ -104,23 +104,22 @@ async fn assert_counters(app: &TestApp, c: &Client, when: &str) {
     .map(|(s, a, g, si, b)| (s, [a, g, si, b]))
     .collect();
     assert_eq!(got, staff, "staff counters {when}");
-    let got: BTreeMap<(i64, i64), [i64; 4]> =
-        with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
-        "SELECT staff_id, CAST(month AS BIGINT), awards, gold, silver, bronze FROM staff_months \
-         WHERE awards <> 0 OR gold <> 0 OR silver <> 0 OR bronze <> 0").fetch_all(p).await)
+    // a person's counts per month or quarter (`key`), the rows that are not all zero
+    let per_person = |table: &'static str, key: &'static str| async move {
+        let sql = format!(
+            "SELECT staff_id, CAST({key} AS BIGINT), awards, gold, silver, bronze FROM {table} \
+             WHERE awards <> 0 OR gold <> 0 OR silver <> 0 OR bronze <> 0"
+        );
+        with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(&sql)
+            .fetch_all(p).await)
         .unwrap()
         .into_iter()
-        .map(|(s, m, a, g, si, b)| ((s, m), [a, g, si, b]))
-        .collect();
+        .map(|(s, k, a, g, si, b)| ((s, k), [a, g, si, b]))
+        .collect::<BTreeMap<(i64, i64), [i64; 4]>>()
+    };
+    let got = per_person("staff_months", "month").await;
     assert_eq!(got, staff_months, "staff_months {when}");
-    let got: BTreeMap<(i64, i64), [i64; 4]> =
-        with_db!(&app.db, p => sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64)>(
-        "SELECT staff_id, CAST(quarter AS BIGINT), awards, gold, silver, bronze FROM staff_quarters \
-         WHERE awards <> 0 OR gold <> 0 OR silver <> 0 OR bronze <> 0").fetch_all(p).await)
-        .unwrap()
-        .into_iter()
-        .map(|(s, q, a, g, si, b)| ((s, q), [a, g, si, b]))
-        .collect();
+    let got = per_person("staff_quarters", "quarter").await;
     assert_eq!(got, staff_quarters, "staff_quarters {when}");
 
     // The month's and the quarter's leaderboards: the recount ranked (counts, then name).
