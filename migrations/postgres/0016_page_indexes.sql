@@ -1,6 +1,8 @@
 -- Pages at a million awards (issue #12): the indexes their query plans asked for, and the
 -- quarter leaderboard's own counters (see the SQLite migration of the same number).
 CREATE INDEX medal_months_month ON medal_months (month, awards);
+-- (department, active) replaces (department): same lookups, and no second index to choose from.
+DROP INDEX staff_department;
 CREATE INDEX staff_department_active ON staff (department, active);
 CREATE INDEX staff_months_rank ON staff_months (month, awards DESC, gold DESC, silver DESC, bronze DESC, staff_id);
 

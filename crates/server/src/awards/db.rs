@@ -376,8 +376,12 @@ pub async fn get(db: &Db, id: i64) -> Result<AwardItem, AppError> {
 
 pub async fn choices(db: &Db) -> Result<AwardFormChoices, AppError> {
     let departments = with_db!(&db, p => sqlx::query_as::<_, (String, i64)>(
-        "SELECT department, COUNT(*) FROM staff WHERE active = TRUE AND department <> '' \
-         GROUP BY department ORDER BY department").fetch_all(p).await)
+        // by department first (the index `staff_department_active`, in order, no sort); a
+        // filter on `active` in WHERE would have the planner take the staff list's index led by
+        // `active` and sort ten thousand rows
+        "SELECT department, SUM(CASE WHEN active THEN 1 ELSE 0 END) FROM staff WHERE department <> '' \
+         GROUP BY department HAVING SUM(CASE WHEN active THEN 1 ELSE 0 END) > 0 \
+         ORDER BY department").fetch_all(p).await)
     .map_err(AppError::from)?
     .into_iter()
     .map(|(name, staff)| DepartmentCount { name, staff })
