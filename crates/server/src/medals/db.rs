@@ -95,6 +95,14 @@ pub async fn list(db: &Db, f: &MedalFilter, limit: i64) -> Result<Vec<MedalSumma
     Ok(rows.iter().map(MedalRow::summary).collect())
 }
 
+/// Every medal's id and name, as the medal list orders them (archived last, newest first).
+pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
+    with_db!(db, p => sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, name FROM medals ORDER BY archived_at IS NOT NULL, created_at DESC, id DESC LIMIT $1")
+        .bind(LIST_LIMIT).fetch_all(p).await)
+    .map_err(AppError::from)
+}
+
 /// The medals with these ids (any order, missing ones left out).
 pub async fn summaries(db: &Db, ids: &[i64]) -> Result<Vec<MedalSummary>, AppError> {
     if ids.is_empty() {
